@@ -26,6 +26,7 @@ public class HistoryRecord {
     public String release_id;
     public String release_dir;
     public String previous_release_id;
+    public String from_release_id;
     public String actor;
     public String run_id;
     public Boolean break_glass;

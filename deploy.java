@@ -1,0 +1,90 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
+//DEPS org.zeroturnaround:zt-exec:1.12
+//DEPS commons-io:commons-io:2.18.0
+//DEPS org.fusesource.jansi:jansi:2.4.1
+//DEPS org.slf4j:slf4j-nop:2.0.17
+//SOURCES lib/Activation.java lib/AtomicFiles.java lib/Cli.java lib/Clock.java lib/Compose.java lib/ComposeEngine.java
+//SOURCES lib/Console.java lib/Container.java lib/CurrentManifest.java lib/DeployFlow.java lib/Diagnostics.java
+//SOURCES lib/DigestManifest.java lib/Docker.java lib/Exit.java lib/Fail.java lib/Faults.java lib/Gate.java lib/Health.java
+//SOURCES lib/HistoryLog.java lib/HistoryRecord.java lib/Hooks.java lib/ImageRef.java lib/ImageResolver.java lib/Json.java
+//SOURCES lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Registry.java lib/Release.java
+//SOURCES lib/StackLock.java lib/StackSettings.java lib/VerificationRecord.java
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import lib.Cli;
+import lib.DeployFlow;
+import lib.Options;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "deploy", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+        description = "Deploy a tag of a stack, pinned by digest, into a new release dir; switch, health-check, record.",
+        footer = {"%nExamples:",
+                "  jbang deploy@seisei odoo18-staging staging sha-abc1234 --digest-file image-digests.json",
+                "  jbang deploy@seisei odoo18-prod production sha-abc1234",
+                "  jbang deploy@seisei odoo18-prod production sha-abc1234 --break-glass --reason \"hotfix INC-42\"",
+                "  jbang deploy@seisei odoo18-staging staging sha-abc1234 --image ghcr.io/org/seisei-odoo18 --dry-run",
+                Cli.EXIT_CODES})
+class deploy implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "STACK", description = "Stack name (a dir under --source).")
+    String stack;
+
+    @Parameters(index = "1", paramLabel = "ENV", description = "staging or production; must match the stack's own.")
+    String env;
+
+    @Parameters(index = "2", paramLabel = "TAG", description = "Image tag to deploy (resolved to a digest).")
+    String tag;
+
+    @Option(names = "--digest-file", paramLabel = "FILE", description = "image-digests.json from build-image / CI.")
+    Path digestFile;
+
+    @Option(names = "--image", paramLabel = "REPO", description = "Image repository when neither the digest file nor stack.json names it.")
+    String image;
+
+    @Option(names = "--break-glass", description = "Skip the production gate (needs --reason; recorded).")
+    boolean breakGlass;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why the gate is skipped.")
+    String reason;
+
+    @Option(names = "--dry-run", description = "Resolve, check the gate and print the plan; change nothing.")
+    boolean dryRun;
+
+    @Mixin Options.Who who;
+    @Mixin Options.Root root;
+    @Mixin Options.Source source;
+    @Mixin Options.HealthWait health;
+    @Mixin Options.LockWait lock;
+    @Mixin Options.Output output;
+
+    @Override
+    public Integer call() {
+        var console = output.console();
+        DeployFlow.Request q = new DeployFlow.Request();
+        q.stack = stack;
+        q.env = env;
+        q.tag = tag;
+        q.digestFile = digestFile == null ? null : digestFile.toAbsolutePath();
+        q.image = image;
+        q.actor = who.actor();
+        q.runId = who.runId();
+        q.breakGlass = breakGlass;
+        q.reason = reason;
+        q.dryRun = dryRun;
+        q.layout = root.layout();
+        q.source = source.dir();
+        q.healthTimeout = health.healthTimeout;
+        q.lockWait = lock.seconds();
+        return new DeployFlow(q, console).run();
+    }
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new deploy(), args));
+    }
+}

@@ -1,0 +1,36 @@
+package lib;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What an operator needs when a release is unhealthy: each failing container's logs and health probes. */
+public final class Diagnostics {
+    private Diagnostics() {}
+
+    public static final int LOG_LINES = 50;
+
+    /** Prints the diagnostics and returns the same text. */
+    public static String print(Console console, ComposeEngine engine, String stack, Health.Report report) {
+        List<String> out = new ArrayList<>();
+        for (Container c : report.containers()) {
+            boolean failing = !c.running() || (c.health != null && !c.health.equals("healthy"));
+            if (!failing) continue;
+            out.add("--- " + c.name + " (" + c.state + (c.health == null ? "" : ", " + c.health) + ")");
+            if (!c.health_log.isEmpty()) {
+                out.add("health probes (newest last):");
+                for (String p : c.health_log) out.add("  " + p);
+            }
+            try {
+                Proc.Result logs = Proc.of(Docker.logs(c.id, LOG_LINES)).timeout(Duration.ofSeconds(20)).run();
+                out.add("last " + LOG_LINES + " log lines:");
+                for (String l : (logs.stdout() + logs.stderr()).split("\n")) if (!l.isBlank()) out.add("  " + l);
+            } catch (Fail f) {
+                out.add("logs unavailable: " + f.oneLine());
+            }
+            out.add("more: docker logs " + c.name + "; docker inspect " + c.name);
+        }
+        for (String l : out) console.progress(l);
+        return String.join("\n", out);
+    }
+}

@@ -1,0 +1,114 @@
+package lib;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Health of a running release: every container of the stack belongs to the release dir and runs,
+ * containers with a compose healthcheck are healthy, and every HTTP check answers as expected.
+ * Waiting polls quickly at first and backs off to one second; it stops early when a container exits
+ * or turns unhealthy, since that will not heal by itself.
+ */
+public final class Health {
+    public static final int DEFAULT_TIMEOUT_SECONDS = 120;
+
+    public record Report(boolean healthy, boolean settled, List<String> problems, List<Container> containers) {
+        public String summary() { return problems.isEmpty() ? "healthy" : String.join("; ", problems); }
+    }
+
+    private final ComposeEngine engine;
+    private final Console console;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+    public Health(ComposeEngine engine, Console console) {
+        this.engine = engine;
+        this.console = console;
+    }
+
+    /** One look now. {@code releaseDir} null: do not check which release the containers belong to. */
+    public Report check(String stack, Path releaseDir, StackSettings settings) {
+        List<Container> cs = engine.containers(stack);
+        List<String> problems = new ArrayList<>();
+        boolean settled = false;
+        if (cs.isEmpty()) problems.add("no containers run for " + stack);
+        for (Container c : cs) {
+            String who = c.service != null ? c.service : c.name;
+            if (releaseDir != null && c.working_dir != null && !Path.of(c.working_dir).equals(releaseDir))
+                problems.add(who + " belongs to another release (" + c.working_dir + ")");
+            if (!c.running()) {
+                problems.add(who + " is " + c.state + (c.state.equals("exited") ? " (exit " + c.exit_code + ")" : ""));
+                if (c.state.equals("exited") || c.state.equals("dead")) settled = true;
+            } else if (settings.health.compose && c.health != null && !c.health.equals("healthy")) {
+                problems.add(who + " is " + c.health);
+                if (c.health.equals("unhealthy")) settled = true;
+            }
+        }
+        for (StackSettings.HttpCheck h : settings.health.http) {
+            String p = probe(h);
+            if (p != null) problems.add(p);
+        }
+        return new Report(problems.isEmpty(), settled, problems, cs);
+    }
+
+    /** Waits until healthy, a container fails for good, or {@code timeoutSeconds} pass. */
+    public Report await(String stack, Path releaseDir, StackSettings settings, int timeoutSeconds) {
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        long sleep = 100;
+        String last = null;
+        long started = System.nanoTime();
+        while (true) {
+            Report r = check(stack, releaseDir, settings);
+            String now = r.summary();
+            if (!now.equals(last)) {
+                console.progress(String.format("health %4.1fs: %s", (System.nanoTime() - started) / 1e9, now));
+                last = now;
+            }
+            if (r.healthy() || r.settled() || System.nanoTime() >= deadline) {
+                if (!r.healthy() && !r.settled()) {
+                    List<String> p = new ArrayList<>(r.problems());
+                    p.add("not healthy after " + timeoutSeconds + "s");
+                    return new Report(false, true, p, r.containers());
+                }
+                return r;
+            }
+            try {
+                Thread.sleep(Math.min(sleep, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Fail.failed("interrupted while waiting for health");
+            }
+            sleep = Math.min(1000, (long) (sleep * 1.5));
+        }
+    }
+
+    /** Null when the check passes, else what went wrong. */
+    String probe(StackSettings.HttpCheck h) {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(h.url)).timeout(Duration.ofSeconds(h.timeout_seconds)).GET().build();
+            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != h.status) return h.url + " answered " + r.statusCode() + ", expected " + h.status;
+            if (h.contains != null && !r.body().contains(h.contains)) return h.url + " does not contain " + Names.quote(h.contains);
+            return null;
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            return h.url + " unreachable (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return h.url + " interrupted";
+        }
+    }
+
+    /** Per-container state for status and JSON output. */
+    public static Map<String, String> states(List<Container> cs) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Container c : cs) m.put(c.service != null ? c.service : c.name, c.state + (c.health == null ? "" : "/" + c.health));
+        return m;
+    }
+}

@@ -1,0 +1,212 @@
+package lib;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Asks a registry (Docker Registry HTTP API v2) for the manifest digest of a tag: HEAD with the four
+ * manifest media types and the Docker-Content-Digest header, falling back to GET and hashing the exact
+ * body; the bearer-token challenge with credentials from the Docker client config. Loopback registries
+ * are spoken to over plain HTTP, all others over HTTPS, as Docker does.
+ */
+public final class Registry {
+    public static final String ACCEPT = String.join(", ",
+            "application/vnd.oci.image.index.v1+json",
+            "application/vnd.oci.image.manifest.v1+json",
+            "application/vnd.docker.distribution.manifest.list.v2+json",
+            "application/vnd.docker.distribution.manifest.v2+json");
+
+    /** Where a repository lives: registry host (with port), the path in it, and the scheme to use. */
+    public record Location(String host, String path, String scheme) {
+        public String base() { return scheme + "://" + host + "/v2/" + path; }
+    }
+
+    private final HttpClient http;
+    private final Map<String, String> tokens = new HashMap<>();
+    private final Path dockerConfig;
+
+    public Registry() {
+        this(dockerConfigFile());
+    }
+
+    public Registry(Path dockerConfig) {
+        this.dockerConfig = dockerConfig;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .followRedirects(HttpClient.Redirect.NORMAL).build();
+    }
+
+    /** Splits a repository into registry and path (Docker Hub for names without a registry part). */
+    public static Location locate(String repository) {
+        Names.repository(repository);
+        int slash = repository.indexOf('/');
+        String first = slash < 0 ? "" : repository.substring(0, slash);
+        boolean hasHost = slash > 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"));
+        String host = hasHost ? first : "registry-1.docker.io";
+        String path = hasHost ? repository.substring(slash + 1) : repository;
+        if (!hasHost && !path.contains("/")) path = "library/" + path;
+        if (host.equals("docker.io") || host.equals("index.docker.io")) host = "registry-1.docker.io";
+        return new Location(host, path, isLoopback(host) ? "http" : "https");
+    }
+
+    /** localhost, 127.0.0.0/8 and ::1, with or without a port. */
+    public static boolean isLoopback(String hostPort) {
+        String h = hostPort;
+        if (h.startsWith("[")) {
+            h = h.substring(1, h.indexOf(']') < 0 ? h.length() : h.indexOf(']'));
+            return h.equals("::1");
+        }
+        int colon = h.lastIndexOf(':');
+        if (colon >= 0) h = h.substring(0, colon);
+        return h.equals("localhost") || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+    }
+
+    /** The manifest digest the registry serves for {@code repository:tag} now. */
+    public String digestOf(String repository, String tag) {
+        Names.tag(tag);
+        Location loc = locate(repository);
+        String url = loc.base() + "/manifests/" + tag;
+        HttpResponse<byte[]> head = send(loc, "HEAD", url, ACCEPT);
+        if (head.statusCode() == 404)
+            throw Fail.usage("tag " + tag + " not found in " + repository + " (registry " + loc.host() + ")");
+        if (head.statusCode() == 200) {
+            String d = head.headers().firstValue("Docker-Content-Digest").orElse(null);
+            if (Names.isDigest(d)) return d;
+        }
+        HttpResponse<byte[]> get = send(loc, "GET", url, ACCEPT);
+        if (get.statusCode() == 404)
+            throw Fail.usage("tag " + tag + " not found in " + repository + " (registry " + loc.host() + ")");
+        if (get.statusCode() != 200) throw unexpected(loc, get);
+        return sha256(get.body());
+    }
+
+    /** The tags of a repository. */
+    public List<String> tags(String repository) {
+        Location loc = locate(repository);
+        HttpResponse<byte[]> r = send(loc, "GET", loc.base() + "/tags/list", "application/json");
+        if (r.statusCode() == 404) return List.of();
+        if (r.statusCode() != 200) throw unexpected(loc, r);
+        JsonNode n = Json.tree(new String(r.body(), StandardCharsets.UTF_8));
+        return n.path("tags").isArray()
+                ? java.util.stream.StreamSupport.stream(n.path("tags").spliterator(), false).map(JsonNode::asText).toList()
+                : List.of();
+    }
+
+    public static String sha256(byte[] body) {
+        try {
+            return "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    HttpResponse<byte[]> send(Location loc, String method, String url, String accept) {
+        HttpResponse<byte[]> r = once(method, url, accept, tokens.get(loc.host() + "/" + loc.path()));
+        if (r.statusCode() == 401) {
+            String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
+            String auth = authorize(loc, challenge);
+            if (auth != null) {
+                tokens.put(loc.host() + "/" + loc.path(), auth);
+                r = once(method, url, accept, auth);
+            }
+            if (r.statusCode() == 401)
+                throw Fail.failed("registry " + loc.host() + " refused access to " + loc.path()
+                        + ": log in with `docker login " + loc.host() + "` (credentials are read from " + dockerConfig + ")");
+        }
+        return r;
+    }
+
+    private HttpResponse<byte[]> once(String method, String url, String accept, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Accept", accept).method(method, HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) b.header("Authorization", authorization);
+        try {
+            return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            String host = URI.create(url).getAuthority();
+            throw Fail.failed("registry " + host + " is unreachable: "
+                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Fail.failed("interrupted while asking the registry");
+        }
+    }
+
+    /** Answers a Bearer or Basic challenge; null when there is nothing to answer with. */
+    private String authorize(Location loc, String challenge) {
+        String basic = basicCredentials(loc.host());
+        if (challenge.regionMatches(true, 0, "Basic", 0, 5)) return basic == null ? null : "Basic " + basic;
+        if (!challenge.regionMatches(true, 0, "Bearer", 0, 6)) return null;
+        Map<String, String> p = new HashMap<>();
+        Matcher m = Pattern.compile("(\\w+)=\"([^\"]*)\"").matcher(challenge);
+        while (m.find()) p.put(m.group(1), m.group(2));
+        String realm = p.get("realm");
+        if (realm == null) return null;
+        StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
+        if (p.containsKey("service")) url.append("service=").append(enc(p.get("service"))).append('&');
+        url.append("scope=").append(enc(p.getOrDefault("scope", "repository:" + loc.path() + ":pull")));
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(30)).GET();
+        if (basic != null) b.header("Authorization", "Basic " + basic);
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) return null;
+            JsonNode n = Json.tree(r.body());
+            String token = n.path("token").asText(n.path("access_token").asText(""));
+            return token.isEmpty() ? null : "Bearer " + token;
+        } catch (IOException e) {
+            throw Fail.failed("token service " + realm + " is unreachable: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Fail.failed("interrupted while asking the token service");
+        }
+    }
+
+    /** base64(user:password) for the host from the Docker client config, or null. */
+    String basicCredentials(String host) {
+        try {
+            if (dockerConfig == null || !Files.isRegularFile(dockerConfig)) return null;
+            JsonNode auths = Json.tree(Files.readString(dockerConfig)).path("auths");
+            for (String key : new String[] {host, "https://" + host, "http://" + host,
+                    host.equals("registry-1.docker.io") ? "https://index.docker.io/v1/" : host}) {
+                JsonNode a = auths.path(key);
+                if (a.hasNonNull("auth")) return a.get("auth").asText();
+                if (a.hasNonNull("username") && a.hasNonNull("password"))
+                    return Base64.getEncoder().encodeToString((a.get("username").asText() + ":" + a.get("password").asText())
+                            .getBytes(StandardCharsets.UTF_8));
+            }
+            return null;
+        } catch (IOException | Fail e) {
+            return null;
+        }
+    }
+
+    static Path dockerConfigFile() {
+        String dir = System.getenv("DOCKER_CONFIG");
+        return dir != null ? Path.of(dir, "config.json") : Path.of(System.getProperty("user.home"), ".docker", "config.json");
+    }
+
+    private static Fail unexpected(Location loc, HttpResponse<byte[]> r) {
+        return Fail.failed("registry " + loc.host() + " answered " + r.statusCode() + " for " + r.uri().getPath());
+    }
+
+    private static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
