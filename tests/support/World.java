@@ -1,0 +1,252 @@
+package support;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * A test's world on the real engine: a temp root and source tree, stacks with unique names and
+ * ports, the scripts run as a user runs them (./jbang SCRIPT.java ...), and clean-up of every
+ * compose project the test started.
+ */
+public final class World implements AutoCloseable {
+    public static final Path REPO = findRepo();
+    public static final String REGISTRY = "127.0.0.1:" + env("SEISEI_REGISTRY_PORT", "5000");
+    /** Test images: tags v1, v2, v3 (healthy; /version answers the tag) and broken (healthcheck fails). */
+    public static final String APP = REGISTRY + "/seisei-test/app";
+    private static final AtomicInteger SEQ = new AtomicInteger();
+    private static final int PORT_BASE = 18200 + (int) (ProcessHandle.current().pid() % 20) * 500;
+
+    public final Path dir;
+    public final Path root;
+    public final Path source;
+    private final List<String> projects = new ArrayList<>();
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+
+    public World() {
+        try {
+            dir = Files.createTempDirectory("seisei-test-");
+            root = dir.resolve("root");
+            source = dir.resolve("src");
+            Files.createDirectories(source);
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    public record Run(int exit, String stdout, String stderr) {
+        public String all() { return stdout + stderr; }
+
+        @Override
+        public String toString() { return "exit " + exit + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr; }
+    }
+
+    /** A unique stack name ending in {@code suffix} (e.g. "-staging"). */
+    public String name(String prefix, String suffix) {
+        return prefix + SEQ.incrementAndGet() + "x" + (ProcessHandle.current().pid() % 1000) + suffix;
+    }
+
+    /**
+     * Creates a stack source: a compose file with one service "web" running ${IMAGE_REF} on a fresh
+     * 127.0.0.1 port (in .env as APP_PORT), and stack.json when {@code stackJson} is not null.
+     */
+    public String stack(String name, String stackJson) {
+        int port = freePort(PORT_BASE + SEQ.incrementAndGet());
+        ports.put(name, port);
+        projects.add(name);
+        Path d = source.resolve(name);
+        write(d.resolve("docker-compose.yml"), String.join("\n",
+                "version: \"2.4\"",
+                "services:",
+                "  web:",
+                "    image: ${IMAGE_REF}",
+                "    network_mode: host",
+                "    environment:",
+                "      PORT: ${APP_PORT}",
+                ""));
+        write(d.resolve(".env"), "APP_PORT=" + port + "\n");
+        if (stackJson != null) write(d.resolve("stack.json"), stackJson);
+        return name;
+    }
+
+    /** A staging stack whose stack.json names the test repository. */
+    public String stagingStack() {
+        return stack(name("web", "-staging"), "{\"images\": [{\"var\": \"IMAGE_REF\", \"repository\": \"" + APP + "\"}]}");
+    }
+
+    public String productionStack() {
+        return stack(name("web", "-prod"), "{\"images\": [{\"var\": \"IMAGE_REF\", \"repository\": \"" + APP + "\"}]}");
+    }
+
+    public int port(String stack) { return ports.get(stack); }
+
+    /** What the stack's web service answers on /version now, or null when nothing answers. */
+    public String version(String stack) {
+        try {
+            var c = java.net.http.HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build();
+            var r = c.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port(stack) + "/version"))
+                    .timeout(java.time.Duration.ofSeconds(3)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? r.body().strip() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Runs a script through the repo's JBang launcher with --root and --source of this world added when asked. */
+    public Run script(String script, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(REPO.resolve("jbang").toString(), REPO.resolve(script + ".java").toString()));
+        cmd.addAll(List.of(args));
+        return exec(cmd, Map.of());
+    }
+
+    /** Like {@link #script} with --root and --source appended. */
+    public Run run(String script, String... args) {
+        List<String> a = new ArrayList<>(List.of(args));
+        a.addAll(List.of("--root", root.toString(), "--source", source.toString()));
+        return script(script, a.toArray(String[]::new));
+    }
+
+    public Run exec(List<String> cmd, Map<String, String> extraEnv) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+            pb.environment().put("NO_COLOR", "1");
+            pb.environment().put("SEISEI_ACTOR", "tester");
+            pb.environment().remove("SEISEI_ROOT");
+            pb.environment().remove("SEISEI_SOURCE");
+            pb.environment().putAll(extraEnv);
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            Path out = Files.createTempFile(dir, "out", ".txt");
+            Path err = Files.createTempFile(dir, "err", ".txt");
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+            Process p = pb.start();
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + cmd);
+            }
+            Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+            Files.delete(out);
+            Files.delete(err);
+            return r;
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeException(e);
+        }
+    }
+
+    /** Runs any command (docker, docker-compose...) and returns its result. */
+    public static Run sh(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            byte[] out = p.getInputStream().readAllBytes();
+            byte[] err = p.getErrorStream().readAllBytes();
+            p.waitFor(120, TimeUnit.SECONDS);
+            return new Run(p.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    /** The registry's digest for APP:tag (Docker-Content-Digest). */
+    public static String registryDigest(String tag) {
+        return new lib.Registry().digestOf(APP, tag);
+    }
+
+    /** IDs of the containers of a compose project (stack). */
+    public static List<String> containers(String stack) {
+        return sh("docker", "ps", "-a", "-q", "--filter", "label=com.docker.compose.project=" + stack).stdout().lines()
+                .filter(s -> !s.isBlank()).toList();
+    }
+
+    /**
+     * A snapshot of a tree: every path with its type, size, content hash and link target, so two
+     * snapshots are equal only when nothing was created, removed or changed.
+     */
+    public static Map<String, String> snapshot(Path top) {
+        Map<String, String> m = new TreeMap<>();
+        if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) return m;
+        try (Stream<Path> s = Files.walk(top)) {
+            for (Path p : s.toList()) {
+                String rel = top.relativize(p).toString();
+                if (Files.isSymbolicLink(p)) m.put(rel, "link:" + Files.readSymbolicLink(p));
+                else if (Files.isDirectory(p)) m.put(rel, "dir");
+                else m.put(rel, "file:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
+            }
+        } catch (Exception e) {
+            throw new RuntimeException(e);
+        }
+        return m;
+    }
+
+    public Map<String, String> snapshot() { return snapshot(root); }
+
+    public static void write(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    public static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    /** Brings down every compose project this world created and deletes its files. */
+    @Override
+    public void close() {
+        for (String p : projects) {
+            List<String> ids = containers(p);
+            if (!ids.isEmpty()) {
+                List<String> cmd = new ArrayList<>(List.of("docker", "rm", "-f"));
+                cmd.addAll(ids);
+                sh(cmd.toArray(String[]::new));
+            }
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+        }
+    }
+
+    private static int freePort(int start) {
+        for (int p = start; p < start + 200; p++) {
+            try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", p));
+                return p;
+            } catch (IOException ignored) {
+            }
+        }
+        throw new IllegalStateException("no free port near " + start);
+    }
+
+    private static Path findRepo() {
+        String e = System.getenv("SEISEI_REPO");
+        Path p = e != null ? Path.of(e) : Path.of("").toAbsolutePath();
+        for (Path q = p; q != null; q = q.getParent()) if (Files.exists(q.resolve("deploy.java")) && Files.isDirectory(q.resolve("lib"))) return q;
+        throw new IllegalStateException("cannot find the repository (run from the checkout or set SEISEI_REPO)");
+    }
+
+    private static String env(String k, String d) {
+        String v = System.getenv(k);
+        return v == null || v.isBlank() ? d : v;
+    }
+}
