@@ -43,7 +43,10 @@ public class run {
         }
         for (String a : args) {
             if (a.equals("unit") || a.equals("it")) selectors.add(selectPackage(a));
-            else if (a.contains("#")) selectors.add(selectMethod(a));
+            else if (a.contains("#")) {
+                String cls = a.substring(0, a.indexOf('#'));
+                selectors.add(selectMethod((cls.contains(".") ? cls : guessPackage(cls)) + a.substring(a.indexOf('#'))));
+            }
             else selectors.add(selectClass(a.contains(".") ? a : guessPackage(a)));
         }
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request().selectors(selectors).build();

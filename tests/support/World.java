@@ -183,6 +183,8 @@ public final class World implements AutoCloseable {
                 String rel = top.relativize(p).toString();
                 if (Files.isSymbolicLink(p)) m.put(rel, "link:" + Files.readSymbolicLink(p));
                 else if (Files.isDirectory(p)) m.put(rel, "dir");
+                // reading a lock file would drop this process's POSIX lock on it
+                else if (rel.endsWith(".lock")) m.put(rel, "lock:" + Files.size(p));
                 else m.put(rel, "file:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
             }
         } catch (Exception e) {
