@@ -1,0 +1,71 @@
+package unit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.List;
+import lib.Compose;
+import lib.Docker;
+import org.junit.jupiter.api.Test;
+
+class ComposeTest {
+    static final Path DIR = Path.of("/srv/releases/stacks/web-prod/v1__20260131T120000Z");
+    static final List<String> V1 = List.of("docker-compose", "--ansi", "never", "-p", "web-prod", "--project-directory",
+            DIR.toString(), "-f", DIR + "/docker-compose.yml");
+    static final List<String> V2 = List.of("docker", "compose", "--ansi", "never", "-p", "web-prod", "--project-directory",
+            DIR.toString(), "-f", DIR + "/docker-compose.yml");
+    final Compose v1 = new Compose(Compose.Version.V1);
+    final Compose v2 = new Compose(Compose.Version.V2);
+
+    static List<String> plus(List<String> base, String... more) {
+        var l = new java.util.ArrayList<>(base);
+        l.addAll(List.of(more));
+        return l;
+    }
+
+    @Test
+    void pull() {
+        assertEquals(plus(V1, "pull"), v1.pull("web-prod", DIR));
+        assertEquals(plus(V2, "pull"), v2.pull("web-prod", DIR));
+    }
+
+    @Test
+    void up() {
+        assertEquals(plus(V1, "up", "-d", "--force-recreate", "--remove-orphans"), v1.up("web-prod", DIR));
+        assertEquals(plus(V2, "up", "-d", "--force-recreate", "--remove-orphans"), v2.up("web-prod", DIR));
+    }
+
+    @Test
+    void ps() {
+        assertEquals(plus(V1, "ps", "-a"), v1.ps("web-prod", DIR));
+        assertEquals(plus(V2, "ps", "-a", "--format", "json"), v2.ps("web-prod", DIR));
+    }
+
+    @Test
+    void images() {
+        assertEquals(plus(V1, "images"), v1.images("web-prod", DIR));
+        assertEquals(plus(V2, "images", "--format", "json"), v2.images("web-prod", DIR));
+    }
+
+    @Test
+    void down() {
+        assertEquals(plus(V1, "down", "--remove-orphans"), v1.down("web-prod", DIR));
+        assertEquals(plus(V2, "down", "--remove-orphans"), v2.down("web-prod", DIR));
+    }
+
+    @Test
+    void config() {
+        assertEquals(plus(V1, "config", "-q"), v1.config("web-prod", DIR));
+        assertEquals(plus(V2, "config", "-q"), v2.config("web-prod", DIR));
+        assertEquals(plus(V2, "config", "--services"), v2.services("web-prod", DIR));
+    }
+
+    @Test
+    void dockerBuilders() {
+        assertEquals(List.of("docker", "ps", "-a", "-q", "--no-trunc", "--filter", "label=com.docker.compose.project=web-prod"),
+                Docker.projectContainers("web-prod"));
+        assertEquals(List.of("docker", "inspect", "--type", "container", "a", "b"), Docker.inspect(List.of("a", "b")));
+        assertEquals(List.of("docker", "logs", "--tail", "50", "c1"), Docker.logs("c1", 50));
+        assertEquals(List.of("docker", "pull", "r@sha256:x"), Docker.pull("r@sha256:x"));
+    }
+}

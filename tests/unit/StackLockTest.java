@@ -1,0 +1,71 @@
+package unit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import lib.Exit;
+import lib.Fail;
+import lib.Layout;
+import lib.StackLock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StackLockTest {
+    @TempDir Path tmp;
+
+    /** Holds the lock of a stack in a second JVM: args ROOT STACK; prints "locked", exits when stdin closes. */
+    public static void main(String[] args) throws Exception {
+        try (StackLock l = StackLock.acquire(new Layout(Path.of(args[0])), args[1], "bob", "deploy in another jvm", 0, null)) {
+            System.out.println("locked");
+            System.out.flush();
+            while (System.in.read() >= 0) { }
+        }
+    }
+
+    @Test
+    void secondJvmIsRefusedAndToldWhoHoldsTheLock() throws Exception {
+        Layout layout = new Layout(tmp);
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), StackLockTest.class.getName(), tmp.toString(), "web-prod")
+                .redirectErrorStream(true).start();
+        try {
+            var out = new BufferedReader(new InputStreamReader(other.getInputStream()));
+            assertEquals("locked", out.readLine());
+            assertTrue(StackLock.isHeld(layout, "web-prod"));
+            Fail f = assertThrows(Fail.class, () -> StackLock.acquire(layout, "web-prod", "alice", "deploy", 0, null));
+            assertEquals(Exit.LOCKED, f.code);
+            assertTrue(f.getMessage().contains("bob"), f.getMessage());
+            assertTrue(f.getMessage().contains("pid " + other.pid()), f.getMessage());
+            long t0 = System.nanoTime();
+            assertThrows(Fail.class, () -> StackLock.acquire(layout, "web-prod", "alice", "deploy", 0.5, null));
+            assertTrue(System.nanoTime() - t0 >= 400_000_000L, "waited for --lock-wait");
+            try (StackLock other2 = StackLock.acquire(layout, "api-prod", "alice", "deploy", 0, null)) {
+                assertNotNull(other2, "another stack is not blocked");
+            }
+        } finally {
+            other.getOutputStream().close();
+            other.waitFor(10, TimeUnit.SECONDS);
+            other.destroyForcibly();
+        }
+        try (StackLock mine = StackLock.acquire(layout, "web-prod", "alice", "deploy", 2, null)) {
+            assertEquals("alice", StackLock.owner(layout, "web-prod").actor);
+        }
+        assertFalse(StackLock.isHeld(layout, "web-prod"));
+    }
+
+    @Test
+    void aKilledHolderDoesNotLeaveTheLockHeld() throws Exception {
+        Layout layout = new Layout(tmp);
+        Process other = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), StackLockTest.class.getName(), tmp.toString(), "web-prod")
+                .redirectErrorStream(true).start();
+        assertEquals("locked", new BufferedReader(new InputStreamReader(other.getInputStream())).readLine());
+        other.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try (StackLock l = StackLock.acquire(layout, "web-prod", "alice", "deploy", 2, null)) {
+            assertEquals("alice", StackLock.owner(layout, "web-prod").actor);
+        }
+    }
+}
