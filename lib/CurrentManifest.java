@@ -28,6 +28,26 @@ public class CurrentManifest {
     public Long duration_ms;
     public String engine;
 
+    /** The manifest of a release becoming live. */
+    public static CurrentManifest of(Layout layout, Release r, String actor, String runId, String previous, String action) {
+        CurrentManifest m = new CurrentManifest();
+        m.stack = r.stack;
+        m.env = r.env;
+        m.image_tag = r.tag;
+        ImageRef p = r.images.containsKey("IMAGE_REF") ? r.images.get("IMAGE_REF") : r.images.values().iterator().next();
+        m.image_ref = p.ref;
+        m.image_digest = p.digest;
+        m.images = new LinkedHashMap<>(r.images);
+        m.release_id = r.release_id;
+        m.release_dir = layout.releaseDir(r.stack, r.release_id).toString();
+        m.actor = actor;
+        m.run_id = runId;
+        m.previous_release_id = previous;
+        m.action = action;
+        m.engine = "compose";
+        return m;
+    }
+
     public static CurrentManifest read(Layout layout, String stack) {
         return Json.read(layout.manifest(stack), CurrentManifest.class, "manifest");
     }

@@ -3,7 +3,6 @@ package lib;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** deploy STACK ENV TAG, as the ten steps of SPEC.md. */
@@ -106,15 +105,7 @@ public final class DeployFlow {
         String releaseId = Release.newReleaseId(q.layout.stackReleasesDir(q.stack), q.tag, Instant.now());
         CurrentManifest m = manifest(images, releaseId, previous, gate);
         console.step("solidifying release " + releaseId);
-        Release facts = new Release();
-        facts.stack = q.stack;
-        facts.env = q.env;
-        facts.tag = q.tag;
-        facts.release_id = releaseId;
-        facts.images = images;
-        facts.created_at_utc = Clock.nowUtc();
-        facts.source_dir = source.toString();
-        Path releaseDir = Release.solidify(q.layout, source, facts);
+        Path releaseDir = Release.solidify(q.layout, source, facts(images, releaseId, source));
         Faults.point("after-solidify");
         StackSettings settings = StackSettings.load(releaseDir);
 
@@ -237,24 +228,22 @@ public final class DeployFlow {
     }
 
     private CurrentManifest manifest(Map<String, ImageRef> images, String releaseId, String previous, String gate) {
-        CurrentManifest m = new CurrentManifest();
-        m.stack = q.stack;
-        m.env = q.env;
-        m.image_tag = q.tag;
-        ImageRef p = images.containsKey("IMAGE_REF") ? images.get("IMAGE_REF") : images.values().iterator().next();
-        m.image_ref = p.ref;
-        m.image_digest = p.digest;
-        m.images = new LinkedHashMap<>(images);
-        m.release_id = releaseId;
-        m.release_dir = q.layout.releaseDir(q.stack, releaseId).toString();
-        m.actor = q.actor;
-        m.run_id = q.runId;
+        CurrentManifest m = CurrentManifest.of(q.layout, facts(images, releaseId, null), q.actor, q.runId, previous, "deploy");
         m.break_glass = "break-glass".equals(gate);
         m.break_glass_reason = m.break_glass ? q.reason : "";
-        m.previous_release_id = previous;
-        m.action = "deploy";
-        m.engine = "compose";
         return m;
+    }
+
+    private Release facts(Map<String, ImageRef> images, String releaseId, Path source) {
+        Release r = new Release();
+        r.stack = q.stack;
+        r.env = q.env;
+        r.tag = q.tag;
+        r.release_id = releaseId;
+        r.images = images;
+        r.created_at_utc = Clock.nowUtc();
+        r.source_dir = source == null ? null : source.toString();
+        return r;
     }
 
     private Result result(CurrentManifest m, String outcome, String message) {

@@ -1,0 +1,87 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
+//DEPS org.zeroturnaround:zt-exec:1.12
+//DEPS commons-io:commons-io:2.18.0
+//DEPS org.fusesource.jansi:jansi:2.4.1
+//DEPS org.slf4j:slf4j-nop:2.0.17
+//SOURCES lib/Activation.java lib/AtomicFiles.java lib/Cli.java lib/Clock.java lib/Compose.java lib/ComposeEngine.java
+//SOURCES lib/Console.java lib/Container.java lib/CurrentManifest.java lib/Diagnostics.java lib/Docker.java lib/Exit.java
+//SOURCES lib/Fail.java lib/Faults.java lib/Health.java lib/HistoryLog.java lib/HistoryRecord.java lib/Hooks.java
+//SOURCES lib/ImageRef.java lib/Json.java lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Release.java
+//SOURCES lib/ReleaseHistory.java lib/RollbackFlow.java lib/StackLock.java lib/StackSettings.java
+
+import java.util.concurrent.Callable;
+import lib.Cli;
+import lib.Options;
+import lib.RollbackFlow;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "rollback", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+        description = "Put an earlier release of a stack back: link switch, up, health check; no pull needed.",
+        footer = {"%nExamples:",
+                "  jbang rollback@seisei odoo18-prod production                 # one successful deploy back",
+                "  jbang rollback@seisei odoo18-prod production --steps 2",
+                "  jbang rollback@seisei odoo18-prod production --to sha-abc1234__20260131T120000Z",
+                "  jbang rollback@seisei odoo18-prod production --list",
+                "  jbang rollback@seisei odoo18-prod production --show-current --json",
+                Cli.EXIT_CODES})
+class rollback implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "STACK", description = "Stack name.")
+    String stack;
+
+    @Parameters(index = "1", paramLabel = "ENV", description = "staging or production; must match the stack's own.")
+    String env;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Go back N successful deploys (default 1).")
+    Integer steps;
+
+    @Option(names = "--to", paramLabel = "RELEASE_ID|TAG", description = "Go to this release (or the newest successful one of this tag).")
+    String to;
+
+    @Option(names = "--list", description = "List the successful releases to go back to, newest first.")
+    boolean list;
+
+    @Option(names = "--show-current", description = "Show what runs now.")
+    boolean showCurrent;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded in the history).")
+    String reason;
+
+    @Option(names = "--dry-run", description = "Print the target and change nothing.")
+    boolean dryRun;
+
+    @Mixin Options.Who who;
+    @Mixin Options.Root root;
+    @Mixin Options.Source source;
+    @Mixin Options.HealthWait health;
+    @Mixin Options.LockWait lock;
+    @Mixin Options.Output output;
+
+    @Override
+    public Integer call() {
+        RollbackFlow.Request q = new RollbackFlow.Request();
+        q.stack = stack;
+        q.env = env;
+        q.steps = steps;
+        q.to = to;
+        q.list = list;
+        q.showCurrent = showCurrent;
+        q.reason = reason;
+        q.actor = who.actor();
+        q.runId = who.runId();
+        q.dryRun = dryRun;
+        q.layout = root.layout();
+        q.healthTimeout = health.healthTimeout;
+        q.lockWait = lock.seconds();
+        return new RollbackFlow(q, output.console()).run();
+    }
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new rollback(), args));
+    }
+}
