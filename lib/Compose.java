@@ -34,12 +34,18 @@ public final class Compose {
                 return new Compose(Version.V2);
         } catch (Fail ignored) {
         }
-        try {
-            if (Proc.of(List.of("docker-compose", "version")).timeout(Duration.ofSeconds(20)).run().ok())
-                return new Compose(Version.V1);
-        } catch (Fail ignored) {
-        }
+        if (onPath("docker-compose")) return new Compose(Version.V1);
         throw Fail.failed("neither `docker compose` (v2) nor `docker-compose` (v1) is installed");
+    }
+
+    /** True when an executable of that name is on PATH (found without running it: v1 is slow to start). */
+    static boolean onPath(String exe) {
+        String path = System.getenv("PATH");
+        if (path == null) return false;
+        for (String dir : path.split(":")) {
+            if (!dir.isEmpty() && java.nio.file.Files.isExecutable(Path.of(dir, exe))) return true;
+        }
+        return false;
     }
 
     public List<String> base(String project, Path projectDir) {
