@@ -11,7 +11,7 @@
 //SOURCES lib/DigestManifest.java lib/Docker.java lib/Exit.java lib/Fail.java lib/Faults.java lib/Gate.java lib/Health.java
 //SOURCES lib/HistoryLog.java lib/HistoryRecord.java lib/Hooks.java lib/ImageRef.java lib/ImageResolver.java lib/Json.java
 //SOURCES lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Registry.java lib/Release.java
-//SOURCES lib/StackLock.java lib/StackSettings.java lib/VerificationRecord.java
+//SOURCES lib/ReleaseHistory.java lib/Repair.java lib/StackLock.java lib/StackSettings.java lib/VerificationRecord.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

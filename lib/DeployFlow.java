@@ -89,6 +89,7 @@ public final class DeployFlow {
         try (StackLock lock = StackLock.acquire(q.layout, q.stack, q.actor, "deploy " + q.stack + " " + q.env + " " + q.tag,
                 q.lockWait, console)) {
             Faults.point("after-lock");
+            Repair.run(q.layout, q.stack, q.actor, console);
             // The link may have moved while we waited for the lock.
             previous = q.layout.currentReleaseId(q.stack);
             gate = Gate.check(q.layout, q.env, q.tag, images, q.breakGlass);

@@ -147,6 +147,35 @@ public final class World implements AutoCloseable {
         }
     }
 
+    /** Starts a script in its own process group (setsid) without waiting; output goes to files in the world dir. */
+    public Process start(Map<String, String> extraEnv, String script, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("setsid", REPO.resolve("jbang").toString(), REPO.resolve(script + ".java").toString()));
+        cmd.addAll(List.of(args));
+        cmd.addAll(List.of("--root", root.toString(), "--source", source.toString()));
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+            pb.environment().put("NO_COLOR", "1");
+            pb.environment().put("SEISEI_ACTOR", "tester");
+            pb.environment().putAll(extraEnv);
+            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("started.out").toFile()));
+            pb.redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("started.err").toFile()));
+            return pb.start();
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
+    /** SIGKILL to the whole process group of a process started with {@link #start}. */
+    public static void killGroup(Process p) {
+        sh("kill", "-KILL", "--", "-" + p.pid());
+        try {
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Runs any command (docker, docker-compose...) and returns its result. */
     public static Run sh(String... cmd) {
         try {
