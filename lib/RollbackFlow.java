@@ -90,13 +90,10 @@ public final class RollbackFlow {
             return Exit.OK;
         }
         try (StackLock lock = StackLock.acquire(q.layout, q.stack, q.actor, "rollback " + q.stack + " " + q.env, q.lockWait, console)) {
-            if (Repair.run(q.layout, q.stack, q.actor, console) != null) {
-                current = q.layout.currentReleaseId(q.stack);
-                targets = targets(ReleaseHistory.successfulDeploys(history, q.stack), current, steps, history);
-            }
-            String now = q.layout.currentReleaseId(q.stack);
-            if (now != null && !now.equals(current))
-                throw Fail.failed("stack " + q.stack + " changed while waiting for the lock (now " + now + "); run rollback again");
+            Repair.run(q.layout, q.stack, q.actor, console);
+            // another deploy or rollback may have run while this one waited for the lock
+            current = q.layout.currentReleaseId(q.stack);
+            targets = targets(ReleaseHistory.successfulDeploys(history, q.stack), current, steps, history);
             return cascade(history, current, targets);
         }
     }
