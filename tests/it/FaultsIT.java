@@ -1,0 +1,107 @@
+package it;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import lib.CurrentManifest;
+import lib.HistoryLog;
+import lib.Layout;
+import org.junit.jupiter.api.Test;
+import support.World;
+
+/** Failures of the parts around a deploy: each gives a clear error, leaves the live release live, loses nothing. */
+class FaultsIT {
+
+    static String digestFile(World w, String ref, String digest, String tag) {
+        Path f = w.dir.resolve("digests-" + tag + ".json");
+        World.write(f, "{\"git_sha\":\"0123456\",\"images\":{\"app\":{\"tag\":\"" + tag + "\",\"ref\":\"" + ref + "@" + digest
+                + "\",\"digest\":\"" + digest + "\"}}}");
+        return f.toString();
+    }
+
+    @Test
+    void registryDownDuringPullChangesNothingLive() {
+        try (World w = new World()) {
+            String s = w.stack(w.name("web", "-staging"), null);
+            String d1 = World.registryDigest("v1");
+            assertEquals(0, w.run("deploy", s, "staging", "v1", "--digest-file", digestFile(w, World.APP, d1, "v1")).exit());
+            Layout l = new Layout(w.root);
+            String live = l.currentReleaseId(s);
+            String missing = "sha256:" + "e".repeat(64);
+            World.Run r = w.run("deploy", s, "staging", "v9", "--digest-file", digestFile(w, "127.0.0.1:1/seisei-test/app", missing, "v9"));
+            assertEquals(1, r.exit(), r.toString());
+            assertTrue(r.stderr().contains("pulling"), r.stderr());
+            assertEquals(live, l.currentReleaseId(s));
+            assertEquals(live, CurrentManifest.read(l, s).release_id);
+            assertEquals("v1", w.version(s));
+            assertEquals("failed", new HistoryLog(l.historyLog()).find(x -> true, 1).get(0).outcome);
+        }
+    }
+
+    @Test
+    void composeUpFailingRestoresThePreviousRelease() {
+        try (World w = new World()) {
+            String s = w.stagingStack();
+            assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
+            Layout l = new Layout(w.root);
+            String live = l.currentReleaseId(s);
+            Path compose = w.source.resolve(s).resolve("docker-compose.yml");
+            World.write(compose, World.read(compose) + "    devices:\n      - \"/dev/seisei-no-such-device:/dev/x\"\n");
+            World.Run r = w.run("deploy", s, "staging", "v2", "--health-timeout", "20");
+            assertEquals(5, r.exit(), r.toString());
+            assertEquals(live, l.currentReleaseId(s));
+            assertEquals("v1", w.version(s));
+        }
+    }
+
+    @Test
+    void healthcheckThatNeverSettlesTimesOutAndRollsBack() {
+        try (World w = new World()) {
+            String s = w.stagingStack();
+            assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
+            Layout l = new Layout(w.root);
+            String live = l.currentReleaseId(s);
+            Path compose = w.source.resolve(s).resolve("docker-compose.yml");
+            World.write(compose, World.read(compose) + "    healthcheck:\n      test: [\"CMD\", \"/bin/busybox\", \"sleep\", \"60\"]\n"
+                    + "      interval: 60s\n      timeout: 90s\n");
+            long t0 = System.nanoTime();
+            World.Run r = w.run("deploy", s, "staging", "v2", "--health-timeout", "3");
+            assertEquals(5, r.exit(), r.toString());
+            assertTrue(r.stderr().contains("not healthy after 3s"), r.stderr());
+            assertTrue((System.nanoTime() - t0) / 1e9 < 60, "gave up after the timeout, not the healthcheck");
+            assertEquals(live, l.currentReleaseId(s));
+            assertEquals("v1", w.version(s));
+        }
+    }
+
+    @Test
+    void fullDiskInTheReleasesDirLeavesNoPartialRelease() throws Exception {
+        try (World w = new World()) {
+            String s = w.stagingStack();
+            assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
+            Layout l = new Layout(w.root);
+            String live = l.currentReleaseId(s);
+            Path big = w.source.resolve(s).resolve("config/blob.bin");
+            Files.createDirectories(big.getParent());
+            Files.write(big, new byte[3 * 1024 * 1024]);
+            Path releases = l.stackReleasesDir(s);
+            Path moved = w.dir.resolve("releases-saved");
+            World.sh("cp", "-a", releases.toString(), moved.toString());
+            World.Run mount = World.sh("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", releases.toString());
+            org.junit.jupiter.api.Assumptions.assumeTrue(mount.exit() == 0, "cannot mount a tmpfs here: " + mount.stderr());
+            try {
+                World.sh("cp", "-a", moved + "/.", releases.toString());
+                var before = World.snapshot(releases);
+                World.Run r = w.run("deploy", s, "staging", "v2");
+                assertEquals(1, r.exit(), r.toString());
+                assertTrue(r.stderr().contains("No space left") || r.stderr().contains("space"), r.stderr());
+                assertEquals(before, World.snapshot(releases), "no partial release left behind");
+                assertEquals(live, l.currentReleaseId(s));
+                assertEquals("v1", w.version(s));
+            } finally {
+                World.sh("umount", releases.toString());
+            }
+        }
+    }
+}
