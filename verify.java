@@ -1,0 +1,139 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
+//DEPS org.zeroturnaround:zt-exec:1.12
+//DEPS commons-io:commons-io:2.18.0
+//DEPS org.fusesource.jansi:jansi:2.4.1
+//DEPS org.slf4j:slf4j-nop:2.0.17
+//SOURCES lib/AtomicFiles.java lib/Cli.java lib/Clock.java lib/Compose.java lib/ComposeEngine.java lib/Console.java
+//SOURCES lib/Container.java lib/CurrentManifest.java lib/Docker.java lib/Drift.java lib/Exit.java lib/Fail.java
+//SOURCES lib/Health.java lib/HistoryLog.java lib/HistoryRecord.java lib/ImageRef.java lib/Json.java lib/Layout.java
+//SOURCES lib/Names.java lib/Options.java lib/Proc.java lib/Release.java lib/ServiceImages.java lib/StackLock.java
+//SOURCES lib/StackSettings.java lib/StackState.java lib/Table.java lib/VerificationRecord.java lib/VerifyFlow.java
+
+import java.util.concurrent.Callable;
+import lib.Cli;
+import lib.Options;
+import lib.VerifyFlow;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+        description = "The production gate's verification records (mark, revoke, list) and drift checks of running stacks.",
+        subcommands = {verify.Mark.class, verify.Revoke.class, verify.ListRecords.class, verify.Check.class},
+        footer = {"%nExamples:",
+                "  jbang verify@seisei mark sha-abc1234 --from odoo18-staging --note \"QA ok\"",
+                "  jbang verify@seisei list",
+                "  jbang verify@seisei revoke sha-abc1234 --reason \"found a data bug\"",
+                "  jbang verify@seisei check odoo18-prod",
+                Cli.EXIT_CODES})
+class verify implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: mark, revoke, list or check");
+    }
+
+    @Command(name = "mark", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+            description = {"Record that a person accepted what a staging stack runs under TAG: the tag, its digests (from the"
+                    + " stack's manifest, checked against the running containers), who and when.",
+                    "Refused, writing nothing, unless the staging stack runs TAG now, its link, manifest and containers agree,"
+                    + " and it is healthy."},
+            footer = {"%nExamples:",
+                    "  jbang verify@seisei mark sha-abc1234 --from odoo18-staging",
+                    "  jbang verify@seisei mark 1.4.2 --from web-staging --note \"QA sign-off\" --actor alice",
+                    "%nRefusals: 2 the stack is unknown, not staging, or runs another tag; 6 the stack is not healthy;"
+                    + " 7 its link, manifest, release dir or containers disagree.",
+                    Cli.EXIT_CODES})
+    static class Mark implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "TAG", description = "The tag that was tested.")
+        String tag;
+
+        @Option(names = "--from", required = true, paramLabel = "STAGING_STACK", description = "The staging stack where TAG was tested.")
+        String from;
+
+        @Option(names = "--note", paramLabel = "TEXT", description = "What was checked (recorded).")
+        String note;
+
+        @Mixin Options.Who who;
+        @Mixin Options.Root root;
+        @Mixin Options.HealthWait health;
+        @Mixin Options.Output output;
+
+        @Override
+        public Integer call() {
+            return new VerifyFlow(root.layout(), output.console()).mark(tag, from, note, who.actor(), who.runId(), health);
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+            description = "Delete the verification record of TAG: production deploys of it are refused again until it is marked anew.",
+            footer = {"%nExamples:",
+                    "  jbang verify@seisei revoke sha-abc1234 --reason \"found a data bug\"",
+                    Cli.EXIT_CODES})
+    static class Revoke implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "TAG", description = "The tag whose record goes.")
+        String tag;
+
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why (recorded in the history).")
+        String reason;
+
+        @Mixin Options.Who who;
+        @Mixin Options.Root root;
+        @Mixin Options.Output output;
+
+        @Override
+        public Integer call() {
+            return new VerifyFlow(root.layout(), output.console()).revoke(tag, reason, who.actor(), who.runId());
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+            description = "List the verification records, newest first.",
+            footer = {"%nExamples:",
+                    "  jbang verify@seisei list",
+                    "  jbang verify@seisei list --json",
+                    "%nExit 7 when a record cannot be read (the gate would refuse its tag).",
+                    Cli.EXIT_CODES})
+    static class ListRecords implements Callable<Integer> {
+        @Mixin Options.Root root;
+        @Mixin Options.Output output;
+
+        @Override
+        public Integer call() {
+            return new VerifyFlow(root.layout(), output.console()).list();
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+            description = {"Run a stack's health checks now and compare every running container's image with the release its"
+                    + " manifest names (drift: a container replaced by hand, a missing service, an extra container).",
+                    "Exit 0 only when both hold; 7 when not; 1 when the engine cannot be asked."},
+            footer = {"%nExamples:",
+                    "  jbang verify@seisei check odoo18-prod",
+                    "  jbang verify@seisei check odoo18-prod --json",
+                    Cli.EXIT_CODES})
+    static class Check implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "STACK", description = "The stack to check.")
+        String stack;
+
+        @Mixin Options.Root root;
+        @Mixin Options.Output output;
+
+        @Override
+        public Integer call() {
+            return new VerifyFlow(root.layout(), output.console()).check(stack);
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new verify(), args));
+    }
+}
