@@ -2,10 +2,12 @@
 # Deploy and rollback wall times of the tool against bench/shell-baseline.sh on the same stack
 # shape, run alternately. Also prints the tool's own overhead: wall time minus the time spent
 # inside docker and compose calls (from deploy --json's external_ms).
-#   bench/vs-shell.sh [rounds]     (default 5; needs dev/local-engine.sh up and tests/images/build.sh)
+#   bench/vs-shell.sh [rounds] [--fast]   (default 5; needs dev/local-engine.sh up and tests/images/build.sh)
+# --fast runs the tool through ./install-fast's launchers instead of JBang.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 rounds="${1:-5}"
+fast="${2:-}"
 registry="127.0.0.1:${SEISEI_REGISTRY_PORT:-5000}"
 app="$registry/seisei-test/app"
 work=$(mktemp -d /tmp/seisei-vs-XXXXXX)
@@ -21,7 +23,12 @@ export NO_COLOR=1 SEISEI_ACTOR=bench
 now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-tool() { "$repo/jbang" "$repo/$1.java" "${@:2}" --root "$work/tool" --source "$work/src"; }
+if [ "$fast" = --fast ]; then
+  "$repo/install-fast" "$work/fast" >/dev/null
+  tool() { "$work/fast/bin/seisei-$1" "${@:2}" --root "$work/tool" --source "$work/src"; }
+else
+  tool() { "$repo/jbang" "$repo/$1.java" "${@:2}" --root "$work/tool" --source "$work/src"; }
+fi
 shell() { "$repo/bench/shell-baseline.sh" "$@"; }
 
 tool deploy vs-tool-staging staging v1 >/dev/null 2>&1
@@ -47,4 +54,5 @@ mtd=$(m "${td[@]}"); msd=$(m "${sd[@]}"); mtr=$(m "${tr[@]}"); msr=$(m "${sr[@]}
 echo "median deploy: tool $mtd ms, shell $msd ms, ratio $(awk "BEGIN{printf \"%.2f\", $mtd/$msd}") (goal <= 1.00)"
 echo "median rollback: tool $mtr ms, shell $msr ms, ratio $(awk "BEGIN{printf \"%.2f\", $mtr/$msr}") (goal <= 1.00)"
 echo "median deploy overhead outside docker/compose: $mov ms (goal <= 500 ms)"
+echo "tool started through: $([ "$fast" = --fast ] && echo "install-fast (jar + CDS)" || echo jbang)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, engine $(docker version --format '{{.Server.Version}}')"
