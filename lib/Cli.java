@@ -11,8 +11,8 @@ public final class Cli {
 
     public static final String EXIT_CODES = "%nExit codes: 0 ok, 1 failed, 2 bad input, 3 production gate refused, 4 stack locked,"
             + " 5 unhealthy and rolled back, 6 unhealthy and not recovered, 7 drift or inconsistency.%n"
-            + "Shell completion: `jbang --main picocli.AutoComplete <script>.java` prints a bash/zsh completion script"
-            + " (see README).";
+            + "Shell completion (bash/zsh): `jbang --main picocli.AutoComplete deploy.java -n deploy deploy` writes"
+            + " deploy_completion to source; the same for every script (README, \"Shell completion\").";
 
     public static class Version implements CommandLine.IVersionProvider {
         @Override
