@@ -60,8 +60,8 @@ public final class DeployFlow {
         Names.text("--run-id", q.runId, 128, true);
         if (q.breakGlass) Names.text("--reason", q.reason, 1000, false);
         else if (q.reason != null) throw Fail.usage("--reason is only for --break-glass");
-        if (q.digestFile != null && !Files.isRegularFile(q.digestFile))
-            throw Fail.usage("digest file " + q.digestFile + " not found");
+        if (q.digestFile != null) DigestManifest.load(q.digestFile);
+        if (q.image != null) Names.repository(q.image);
         Path source = q.source.resolve(q.stack);
         if (!Files.isDirectory(source)) throw Fail.usage("unknown stack " + q.stack + ": no directory " + source);
         if (!Files.isRegularFile(source.resolve(Compose.FILE)))
