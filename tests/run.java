@@ -4,6 +4,7 @@
 //DEPS org.junit.platform:junit-platform-launcher:1.14.1
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
+//DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.22.4
 //DEPS org.zeroturnaround:zt-exec:1.12
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
