@@ -132,6 +132,7 @@ public final class DeployFlow {
         if (!report.healthy()) return recover(history, activation, m, report, healthTimeout);
 
         // 10. Record: manifest, history, post-deploy hook.
+        Release.markSucceeded(releaseDir, "deploy", q.actor);
         m.deployed_at_utc = Clock.nowUtc();
         m.duration_ms = elapsedMs();
         m.write(q.layout);
@@ -243,6 +244,7 @@ public final class DeployFlow {
         r.release_id = releaseId;
         r.images = images;
         r.created_at_utc = Clock.nowUtc();
+        r.actor = q.actor;
         r.source_dir = source == null ? null : source.toString();
         return r;
     }

@@ -71,6 +71,14 @@ public final class HistoryLog {
         return () -> new Backwards();
     }
 
+    /**
+     * The raw lines newest first, lazily, torn or foreign ones included: for readers that look at a
+     * line before paying for a full parse.
+     */
+    public Iterable<String> linesNewestFirst() {
+        return () -> new Backwards().lines();
+    }
+
     /** The newest {@code limit} records that match, newest first. */
     public List<HistoryRecord> find(Predicate<HistoryRecord> match, int limit) {
         List<HistoryRecord> out = new ArrayList<>();
@@ -88,6 +96,42 @@ public final class HistoryLog {
             it.finish();
         }
         return out;
+    }
+
+    /**
+     * The newest {@code limit} records whose raw line contains {@code needle} (checked before
+     * parsing, so unrelated lines cost no JSON work) and that match, reading back at most
+     * {@code maxLines} lines.
+     */
+    public List<HistoryRecord> find(String needle, Predicate<HistoryRecord> match, int limit, int maxLines) {
+        List<HistoryRecord> out = new ArrayList<>();
+        int seen = 0;
+        for (String line : linesNewestFirst()) {
+            if (out.size() >= limit || ++seen > maxLines) break;
+            if (needle != null && !line.contains(needle)) continue;
+            HistoryRecord r = parse(line);
+            if (r != null && match.test(r)) out.add(r);
+        }
+        return out;
+    }
+
+    /** Lines that are not a whole JSON object among the last {@code bytes} bytes of the log. */
+    public int countMalformedInTail(long bytes) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            long from = Math.max(0, size - bytes);
+            ByteBuffer buf = ByteBuffer.allocate((int) (size - from));
+            while (buf.hasRemaining()) if (ch.read(buf, from + buf.position()) < 0) break;
+            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
+            String[] lines = text.split("\n", -1);
+            int bad = 0;
+            for (int i = from > 0 ? 1 : 0; i < lines.length; i++) if (!lines[i].isBlank() && parse(lines[i]) == null) bad++;
+            return bad;
+        } catch (NoSuchFileException e) {
+            return 0;
+        } catch (IOException e) {
+            return 1;
+        }
     }
 
     /** Number of lines that are not a whole JSON object (torn or foreign lines). */
@@ -152,6 +196,24 @@ public final class HistoryLog {
             HistoryRecord r = next;
             next = null;
             return r;
+        }
+
+        Iterator<String> lines() {
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    while (pending.isEmpty() && !done) {
+                        if (!readBlock()) finish();
+                    }
+                    return !pending.isEmpty();
+                }
+
+                @Override
+                public String next() {
+                    if (!hasNext()) throw new NoSuchElementException();
+                    return pending.remove(pending.size() - 1);
+                }
+            };
         }
 
         /** Reads the block before {@code pos}; fills {@code pending} with its whole lines (oldest first). */

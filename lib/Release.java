@@ -26,6 +26,15 @@ import java.util.stream.Stream;
  */
 public class Release {
     public static final String FILE = "release.json";
+    /** Written into a release dir when the release first ran healthy (deploy or rollback). */
+    public static final String SUCCEEDED = ".succeeded";
+
+    /** What {@link #SUCCEEDED} holds. */
+    public static class Success {
+        public String at_utc;
+        public String action;
+        public String actor;
+    }
 
     public String stack;
     public String env;
@@ -33,11 +42,31 @@ public class Release {
     public String release_id;
     public Map<String, ImageRef> images = new LinkedHashMap<>();
     public String created_at_utc;
+    public String actor;
     public String source_dir;
 
     /** Reads release.json of a release dir; null when it is missing (an incomplete or foreign dir). */
     public static Release read(Path releaseDir) {
         return Json.read(releaseDir.resolve(FILE), Release.class, "release file");
+    }
+
+    /** Marks the release as having run healthy; the first success is kept. */
+    public static void markSucceeded(Path releaseDir, String action, String actor) {
+        if (Files.exists(releaseDir.resolve(SUCCEEDED))) return;
+        Success ok = new Success();
+        ok.at_utc = Clock.nowUtc();
+        ok.action = action;
+        ok.actor = actor;
+        Json.writeAtomic(releaseDir.resolve(SUCCEEDED), ok);
+    }
+
+    /** When the release first ran healthy, or null (never, or a release made by other tools). */
+    public static Success succeeded(Path releaseDir) {
+        try {
+            return Json.read(releaseDir.resolve(SUCCEEDED), Success.class, "release success marker");
+        } catch (Fail f) {
+            return null;
+        }
     }
 
     /** A fresh release id for {@code tag}: tag__yyyyMMddTHHmmssZ, with -2, -3... when taken. */

@@ -1,40 +1,105 @@
 package lib;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** What the history says about a stack's releases: which ran successfully, newest first. */
+/**
+ * Which releases of a stack ran successfully, newest first. A release dir made by deploy holds
+ * release.json and, once it ran healthy, a success marker, so this costs one small read per
+ * release dir whatever the size of the history; release dirs made by other tools (no
+ * release.json) are looked up in the history instead, reading back at most {@link #SCAN_LIMIT}
+ * lines.
+ */
 public final class ReleaseHistory {
     private ReleaseHistory() {}
 
-    /** Maximum records read back when looking for a stack's releases. */
     public static final int SCAN_LIMIT = 100_000;
 
-    /**
-     * Releases that were deployed successfully on {@code stack}, one entry per release id (its
-     * latest success record), ordered by when they were first deployed, newest first.
-     */
-    public static List<HistoryRecord> successfulDeploys(HistoryLog log, String stack) {
-        Map<String, HistoryRecord> firstDeploy = new LinkedHashMap<>();
-        Map<String, HistoryRecord> latest = new LinkedHashMap<>();
-        int seen = 0;
-        for (HistoryRecord r : log.newestFirst()) {
-            if (++seen > SCAN_LIMIT) break;
-            if (!stack.equals(r.stack) || !r.isSuccessfulRelease()) continue;
-            latest.putIfAbsent(r.release_id, r);
-            if ("deploy".equals(r.action)) firstDeploy.put(r.release_id, r);
+    /** Successful releases of the stack that are on disk, newest first, at most {@code limit}. */
+    public static List<HistoryRecord> successfulDeploys(Layout layout, HistoryLog log, String stack, int limit) {
+        List<String> ids = new ArrayList<>(Release.listIds(layout, stack));
+        java.util.Collections.reverse(ids);
+        List<String> order = new ArrayList<>();
+        Map<String, HistoryRecord> recs = new LinkedHashMap<>();
+        Set<String> legacy = new HashSet<>();
+        for (String id : ids) {
+            if (order.size() >= limit) break;
+            Path dir = layout.releaseDir(stack, id);
+            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+            Release rel = readQuietly(dir);
+            if (rel == null) {
+                legacy.add(id);
+                order.add(id);
+                continue;
+            }
+            Release.Success ok = Release.succeeded(dir);
+            if (ok == null) continue;
+            order.add(id);
+            recs.put(id, record(stack, id, dir, rel, ok));
         }
-        List<String> ids = new ArrayList<>(latest.keySet());
-        ids.sort((a, b) -> Release.sortKey(b).compareTo(Release.sortKey(a)));
+        if (!legacy.isEmpty()) recs.putAll(fromHistory(log, stack, legacy));
         List<HistoryRecord> out = new ArrayList<>();
-        for (String id : ids) out.add(firstDeploy.getOrDefault(id, latest.get(id)));
+        for (String id : order) if (recs.containsKey(id)) out.add(recs.get(id));
         return out;
     }
 
-    /** True when the history has a success record for the release. */
-    public static boolean ranSuccessfully(HistoryLog log, String stack, String releaseId) {
-        return !log.find(r -> stack.equals(r.stack) && releaseId.equals(r.release_id) && r.isSuccessfulRelease(), 1).isEmpty();
+    private static HistoryRecord record(String stack, String id, Path dir, Release rel, Release.Success ok) {
+        HistoryRecord r = new HistoryRecord();
+        r.at_utc = rel.created_at_utc != null ? rel.created_at_utc : ok.at_utc;
+        r.action = "deploy";
+        r.outcome = HistoryRecord.SUCCESS;
+        r.stack = stack;
+        r.env = rel.env;
+        r.image_tag = rel.tag;
+        r.images = rel.images;
+        ImageRef p = rel.images == null || rel.images.isEmpty() ? null
+                : rel.images.containsKey("IMAGE_REF") ? rel.images.get("IMAGE_REF") : rel.images.values().iterator().next();
+        r.image_ref = p == null ? null : p.ref;
+        r.image_digest = p == null ? null : p.digest;
+        r.release_id = id;
+        r.release_dir = dir.toString();
+        r.actor = rel.actor != null ? rel.actor : ok.actor;
+        return r;
+    }
+
+    public static List<HistoryRecord> successfulDeploys(Layout layout, HistoryLog log, String stack) {
+        return successfulDeploys(layout, log, stack, Integer.MAX_VALUE);
+    }
+
+    /** True when the release ran healthy on the stack (its marker, else the history). */
+    public static boolean ranSuccessfully(Layout layout, HistoryLog log, String stack, String releaseId) {
+        Path dir = layout.releaseDir(stack, releaseId);
+        if (Release.succeeded(dir) != null) return true;
+        return fromHistory(log, stack, Set.of(releaseId)).containsKey(releaseId);
+    }
+
+    /** The success records of the given releases, from the newest {@link #SCAN_LIMIT} history lines. */
+    static Map<String, HistoryRecord> fromHistory(HistoryLog log, String stack, Set<String> ids) {
+        Map<String, HistoryRecord> found = new LinkedHashMap<>();
+        String needle = "\"stack\":\"" + stack + "\"";
+        int seen = 0;
+        for (String line : log.linesNewestFirst()) {
+            if (++seen > SCAN_LIMIT || found.size() == ids.size()) break;
+            if (!line.contains(needle)) continue;
+            HistoryRecord r = HistoryLog.parse(line);
+            if (r == null || !stack.equals(r.stack) || !r.isSuccessfulRelease() || !ids.contains(r.release_id)) continue;
+            HistoryRecord earlier = found.get(r.release_id);
+            if (earlier == null || "deploy".equals(r.action)) found.put(r.release_id, r);
+        }
+        return found;
+    }
+
+    private static Release readQuietly(Path dir) {
+        try {
+            return Release.read(dir);
+        } catch (Fail f) {
+            return null;
+        }
     }
 }

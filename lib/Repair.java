@@ -31,15 +31,18 @@ public final class Repair {
                 what = "the link pointed at " + (link == null ? "nothing" : link) + " (an interrupted deploy or rollback);"
                         + " restored to the manifest's release " + m.release_id;
             }
-            if (!ReleaseHistory.ranSuccessfully(history, stack, m.release_id)) {
+            if (!recorded(history, stack, m)) {
                 HistoryRecord r = HistoryRecord.of(m, m.action == null ? "deploy" : m.action, HistoryRecord.SUCCESS);
                 r.message = "success record restored from the manifest after an interruption";
                 history.append(r);
                 what = (what == null ? "" : what + "; ") + "restored the history record of " + m.release_id;
             }
         } else if (link != null) {
-            HistoryRecord ok = history.find(r -> stack.equals(r.stack) && link.equals(r.release_id) && r.isSuccessfulRelease()
-                    && r.images != null, 1).stream().findFirst().orElse(null);
+            HistoryRecord ok = ReleaseHistory.fromHistory(history, stack, java.util.Set.of(link)).get(link);
+            if (ok == null && Release.succeeded(layout.releaseDir(stack, link)) != null) {
+                ok = ReleaseHistory.successfulDeploys(layout, history, stack).stream()
+                        .filter(r -> link.equals(r.release_id)).findFirst().orElse(null);
+            }
             if (ok != null) {
                 Release rel = Release.read(layout.releaseDir(stack, link));
                 CurrentManifest fresh = rel != null
@@ -72,6 +75,26 @@ public final class Repair {
             history.append(r);
         }
         return what;
+    }
+
+    /**
+     * True when the history holds the success record of the manifest's release: looked for among the
+     * records written since the manifest (an interrupted deploy's record would be the newest).
+     */
+    static boolean recorded(HistoryLog history, String stack, CurrentManifest m) {
+        String since = m.deployed_at_utc == null ? null
+                : java.time.Instant.parse(m.deployed_at_utc).minusSeconds(300).toString();
+        String needle = "\"stack\":\"" + stack + "\"";
+        int seen = 0;
+        for (String line : history.linesNewestFirst()) {
+            if (++seen > ReleaseHistory.SCAN_LIMIT) return true;
+            if (since != null && line.startsWith("{\"at_utc\":\"") && line.length() > 31
+                    && line.substring(11, 31).compareTo(since) < 0) break;
+            if (!line.contains(needle) || !line.contains(m.release_id)) continue;
+            HistoryRecord r = HistoryLog.parse(line);
+            if (r != null && stack.equals(r.stack) && m.release_id.equals(r.release_id) && r.isSuccessfulRelease()) return true;
+        }
+        return false;
     }
 
     /** What a repair would find, without changing anything (for status and verify). */

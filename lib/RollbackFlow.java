@@ -75,7 +75,7 @@ public final class RollbackFlow {
         if (!stackEnv.equals(q.env))
             throw Fail.usage("stack " + q.stack + " is a " + stackEnv + " stack; it cannot be rolled back as " + q.env);
         HistoryLog history = new HistoryLog(q.layout.historyLog());
-        List<HistoryRecord> deploys = ReleaseHistory.successfulDeploys(history, q.stack);
+        List<HistoryRecord> deploys = ReleaseHistory.successfulDeploys(q.layout, history, q.stack);
 
         if (q.showCurrent) return showCurrent(current, manifest);
         if (q.list) return list(deploys, current);
@@ -93,7 +93,7 @@ public final class RollbackFlow {
             Repair.run(q.layout, q.stack, q.actor, console);
             // another deploy or rollback may have run while this one waited for the lock
             current = q.layout.currentReleaseId(q.stack);
-            targets = targets(ReleaseHistory.successfulDeploys(history, q.stack), current, steps, history);
+            targets = targets(ReleaseHistory.successfulDeploys(q.layout, history, q.stack), current, steps, history);
             return cascade(history, current, targets);
         }
     }
@@ -128,6 +128,7 @@ public final class RollbackFlow {
             h.message = report.healthy() ? null : report.summary();
             h.duration_ms = elapsedMs();
             if (report.healthy()) {
+                Release.markSucceeded(dir, "rollback", q.actor);
                 m.deployed_at_utc = Clock.nowUtc();
                 m.duration_ms = elapsedMs();
                 m.write(q.layout);

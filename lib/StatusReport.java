@@ -37,7 +37,7 @@ public final class StatusReport {
         checkHistory(history);
         StackState.Listing listing = StackState.list(layout);
         List<String> warnings = new ArrayList<>(listing.warnings());
-        List<HistoryRecord> recent = history(r -> true, history, warnings);
+        List<HistoryRecord> recent = history(null, r -> true, history, warnings);
         List<StackState> states = new ArrayList<>();
         if (!listing.stacks().isEmpty()) {
             StackState.Engine engine = StackState.Engine.detect(console);
@@ -91,7 +91,7 @@ public final class StatusReport {
         if (!StackState.known(layout, stack))
             throw Fail.usage("unknown stack " + stack + ": no link and no manifest under " + layout.root);
         List<String> warnings = new ArrayList<>();
-        List<HistoryRecord> recent = history(r -> stack.equals(r.stack), history, warnings);
+        List<HistoryRecord> recent = history("\"stack\":\"" + stack + "\"", r -> stack.equals(r.stack), history, warnings);
         StackState s = StackState.gather(layout, stack, StackState.Engine.detect(console), console);
         JsonNode manifest = rawManifest(s);
 
@@ -164,14 +164,14 @@ public final class StatusReport {
         return engineFailed ? Exit.FAILED : Exit.OK;
     }
 
-    private List<HistoryRecord> history(java.util.function.Predicate<HistoryRecord> match, int n, List<String> warnings) {
+    private List<HistoryRecord> history(String needle, java.util.function.Predicate<HistoryRecord> match, int n, List<String> warnings) {
         HistoryLog log = new HistoryLog(layout.historyLog());
         Path file = layout.historyLog();
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return List.of();
         List<HistoryRecord> out = List.of();
         try {
-            out = log.find(match, n);
-            int torn = log.countMalformed();
+            out = log.find(needle, match, n, ReleaseHistory.SCAN_LIMIT);
+            int torn = log.countMalformedInTail(1 << 20);
             if (torn > 0)
                 warnings.add("history " + file + ": " + torn + " line(s) are not whole records (a write torn by a crash?); they are skipped");
         } catch (Fail f) {
