@@ -75,7 +75,7 @@ public final class RollbackFlow {
         if (!stackEnv.equals(q.env))
             throw Fail.usage("stack " + q.stack + " is a " + stackEnv + " stack; it cannot be rolled back as " + q.env);
         HistoryLog history = new HistoryLog(q.layout.historyLog());
-        List<HistoryRecord> deploys = ReleaseHistory.successfulDeploys(q.layout, history, q.stack);
+        List<HistoryRecord> deploys = candidates(history, current, steps);
 
         if (q.showCurrent) return showCurrent(current, manifest);
         if (q.list) return list(deploys, current);
@@ -93,7 +93,7 @@ public final class RollbackFlow {
             Repair.run(q.layout, q.stack, q.actor, console);
             // another deploy or rollback may have run while this one waited for the lock
             current = q.layout.currentReleaseId(q.stack);
-            targets = targets(ReleaseHistory.successfulDeploys(q.layout, history, q.stack), current, steps, history);
+            targets = targets(candidates(history, current, steps), current, steps, history);
             return cascade(history, current, targets);
         }
     }
@@ -171,6 +171,20 @@ public final class RollbackFlow {
         console.json(result);
         throw new Fail(back.healthy() ? Exit.ROLLED_BACK : Exit.UNHEALTHY, "rollback failed after " + result.attempts.size()
                 + " attempt(s); " + q.stack + " runs " + from + " again (" + back.summary() + ")");
+    }
+
+    /**
+     * Successful releases, newest first: only the newest few for --steps (a rollback reads a
+     * handful of release dirs however many there are), all of them for --to and --list.
+     */
+    private List<HistoryRecord> candidates(HistoryLog history, String current, int steps) {
+        if (q.to == null && !q.list) {
+            int want = steps + MAX_ATTEMPTS + 2;
+            List<HistoryRecord> few = ReleaseHistory.successfulDeploys(q.layout, history, q.stack, want);
+            boolean hasCurrent = few.stream().anyMatch(r -> r.release_id.equals(current));
+            if (hasCurrent || few.size() < want) return few;
+        }
+        return ReleaseHistory.successfulDeploys(q.layout, history, q.stack);
     }
 
     /** The release to go to, then the earlier successful ones to try if it is unhealthy. */
