@@ -51,6 +51,16 @@ public final class Docker {
         return List.of("docker", "system", "df", "--format", "{{json .}}");
     }
 
+    /** Per-image sizes, with what removing each alone frees (UniqueSize). */
+    public static List<String> systemDfVerbose() {
+        return List.of("docker", "system", "df", "-v", "--format", "{{json .}}");
+    }
+
+    /** IDs of every image (tagged, pinned or dangling; not intermediate build layers). */
+    public static List<String> imageIds() {
+        return List.of("docker", "images", "-q", "--no-trunc");
+    }
+
     public static List<String> logs(String container, int lines) {
         return List.of("docker", "logs", "--tail", Integer.toString(lines), container);
     }

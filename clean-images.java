@@ -1,0 +1,84 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.7
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
+//DEPS org.zeroturnaround:zt-exec:1.12
+//DEPS commons-io:commons-io:2.18.0
+//DEPS org.fusesource.jansi:jansi:2.4.1
+//DEPS org.slf4j:slf4j-nop:2.0.17
+//SOURCES lib/AtomicFiles.java lib/CleanInputs.java lib/CleanPlan.java lib/Cleaner.java lib/Cli.java lib/Clock.java
+//SOURCES lib/Compose.java lib/ComposeEngine.java lib/Console.java lib/Container.java lib/CurrentManifest.java
+//SOURCES lib/Docker.java lib/Exit.java lib/Fail.java lib/Health.java lib/HistoryLog.java lib/HistoryRecord.java
+//SOURCES lib/HistoryScan.java lib/ImageRef.java lib/Json.java lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Release.java
+//SOURCES lib/Sizes.java lib/StackLock.java lib/StackSettings.java lib/Table.java
+
+import java.util.concurrent.Callable;
+import lib.CleanPlan;
+import lib.Cleaner;
+import lib.Cli;
+import lib.Options;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "clean-images", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+        description = {"Deletes old release dirs and the local images no kept release needs, and shows the disk usage before and after.",
+                "Releases: per stack, every dir is kept until the newest N successful releases are kept (N: --keep, else the live"
+                        + " release's stack.json keep_releases, else " + CleanPlan.DEFAULT_KEEP + "); older dirs are deleted, failed ones"
+                        + " first. The live release is never deleted; incomplete dirs and leftovers of interrupted runs are. A stack being"
+                        + " deployed (its lock is held) is skipped.",
+                "Images: those of the stacks' repositories that no kept release of any stack pins and no container (running or"
+                        + " stopped) uses; --all: also unused images of other repositories; --dangling: only untagged images, no release dir.",
+                "Deleting needs --yes or a y on the terminal; --dry-run only lists."},
+        footer = {"%nExamples:",
+                "  jbang clean-images@seisei --dry-run",
+                "  jbang clean-images@seisei --keep 10 --yes",
+                "  jbang clean-images@seisei odoo18-prod --keep 20",
+                "  jbang clean-images@seisei --dangling --yes",
+                "  jbang clean-images@seisei --all --dry-run --json",
+                "%nWithout --yes and without a terminal to ask on, nothing is deleted: the plan is printed and the exit code is 2.",
+                Cli.EXIT_CODES})
+class clean_images implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "STACK", description = "Clean only this stack's releases and images (default: every stack).")
+    String stack;
+
+    @Option(names = "--keep", paramLabel = "N", description = "Successful releases to keep per stack (default: stack.json keep_releases, else "
+            + CleanPlan.DEFAULT_KEEP + ").")
+    Integer keep;
+
+    @Option(names = "--dangling", description = "Remove only dangling (untagged) images no release pins and no container uses; no release dir is touched.")
+    boolean dangling;
+
+    @Option(names = "--all", description = "Also remove unused images outside the stacks' repositories.")
+    boolean all;
+
+    @Option(names = "--dry-run", description = "List what would go and the space it frees; change nothing.")
+    boolean dryRun;
+
+    @Option(names = {"-y", "--yes"}, description = "Delete without asking.")
+    boolean yes;
+
+    @Mixin Options.Who who;
+    @Mixin Options.Root root;
+    @Mixin Options.Output output;
+
+    @Override
+    public Integer call() {
+        Cleaner.Request q = new Cleaner.Request();
+        q.stack = stack;
+        q.keep = keep;
+        q.dangling = dangling;
+        q.all = all;
+        q.dryRun = dryRun;
+        q.yes = yes;
+        q.layout = root.layout();
+        q.actor = who.actor();
+        q.runId = who.runId();
+        return new Cleaner(q, output.console()).run();
+    }
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new clean_images(), args));
+    }
+}
