@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Rollback wall time next to the bare `up -d --force-recreate` + health wait it performs.
-#   bench/rollback-bench.sh [rounds]      (default 5; needs dev/local-engine.sh up and tests/images/build.sh)
+#   bench/rollback-bench.sh [rounds] [--fast]   (default 5; needs dev/local-engine.sh up and tests/images/build.sh)
+# --fast runs the tool through ./install-fast's launchers instead of JBang.
 # Prints per-round figures and the medians; goal: rollback <= bare up + health wait + 1 s.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 rounds="${1:-5}"
+fast="${2:-}"
 registry="127.0.0.1:${SEISEI_REGISTRY_PORT:-5000}"
 work=$(mktemp -d /tmp/seisei-bench-XXXXXX)
 stack=bench-rollback-staging
@@ -23,7 +25,12 @@ YML
 echo "APP_PORT=$port" >"$work/src/$stack/.env"
 echo "{\"images\":[{\"repository\":\"$registry/seisei-test/app\"}]}" >"$work/src/$stack/stack.json"
 export NO_COLOR=1 SEISEI_ACTOR=bench
-run() { "$repo/jbang" "$repo/$1.java" "${@:2}" --root "$work/root" --source "$work/src" >/dev/null 2>&1; }
+if [ "$fast" = --fast ]; then
+  "$repo/install-fast" "$work/fast" >/dev/null
+  run() { "$work/fast/bin/seisei-$1" "${@:2}" --root "$work/root" --source "$work/src" >/dev/null 2>&1; }
+else
+  run() { "$repo/jbang" "$repo/$1.java" "${@:2}" --root "$work/root" --source "$work/src" >/dev/null 2>&1; }
+fi
 now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -50,4 +57,5 @@ for i in $(seq 1 "$rounds"); do
 done
 mt=$(printf '%s\n' "${tool[@]}" | median); mb=$(printf '%s\n' "${bare[@]}" | median)
 echo "median rollback: $mt ms; median bare up + health wait: $mb ms; overhead: $((mt - mb)) ms (goal <= 1000 ms)"
+echo "tool started through: $([ "$fast" = --fast ] && echo "install-fast (jar + CDS)" || echo jbang)"
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(docker version --format '{{.Server.Version}}') engine, $("${compose[@]}" version --short 2>/dev/null || echo compose)"
