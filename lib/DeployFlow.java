@@ -45,6 +45,7 @@ public final class DeployFlow {
     private final Console console;
     private final long started = System.nanoTime();
     private String gate;
+    private String diagnostics;
 
     public DeployFlow(Request request, Console console) {
         this.q = request;
@@ -156,7 +157,7 @@ public final class DeployFlow {
     /** Step 9's failure path: put the previous release back, check it, record both outcomes. */
     private int recover(HistoryLog history, Activation activation, CurrentManifest m, Health.Report report, int healthTimeout) {
         console.error(q.stack + " " + q.tag + " is not healthy: " + report.summary());
-        Diagnostics.print(console, activation.engine(), q.stack, report);
+        diagnostics = Diagnostics.printAndStore(console, activation.engine(), q.stack, report, q.layout.releaseDir(q.stack, m.release_id));
         String previous = m.previous_release_id;
         if (!Activation.releaseExists(q.layout, q.stack, previous)) {
             console.warn("no previous release to go back to; stopping " + q.stack);
@@ -205,6 +206,7 @@ public final class DeployFlow {
     private void record(HistoryLog history, CurrentManifest m, String action, String outcome, String message) {
         HistoryRecord r = HistoryRecord.of(m, action, outcome);
         r.message = message;
+        r.diagnostics_file = diagnostics;
         r.duration_ms = elapsedMs();
         history.append(r);
     }

@@ -10,6 +10,21 @@ public final class Diagnostics {
 
     public static final int LOG_LINES = 50;
 
+    public static final String FILE = "diagnostics.txt";
+
+    /** Prints the diagnostics and stores them as diagnostics.txt in the failed release dir; returns that file. */
+    public static String printAndStore(Console console, ComposeEngine engine, String stack, Health.Report report, java.nio.file.Path releaseDir) {
+        String text = print(console, engine, stack, report);
+        java.nio.file.Path file = releaseDir.resolve(FILE);
+        try {
+            AtomicFiles.write(file, "unhealthy: " + report.summary() + "\n" + text + "\n");
+            return file.toString();
+        } catch (Fail f) {
+            console.warn("could not store the diagnostics: " + f.oneLine());
+            return null;
+        }
+    }
+
     /** Prints the diagnostics and returns the same text. */
     public static String print(Console console, ComposeEngine engine, String stack, Health.Report report) {
         List<String> out = new ArrayList<>();

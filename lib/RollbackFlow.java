@@ -150,9 +150,9 @@ public final class RollbackFlow {
                 console.json(ok);
                 return Exit.OK;
             }
-            history.append(h);
             console.error(target + " is not healthy: " + report.summary());
-            Diagnostics.print(console, engine, q.stack, report);
+            h.diagnostics_file = Diagnostics.printAndStore(console, engine, q.stack, report, dir);
+            history.append(h);
         }
         return restore(activation, history, from, result);
     }

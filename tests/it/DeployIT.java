@@ -93,6 +93,9 @@ class DeployIT {
             assertEquals("deploy", h.get(1).action);
             assertEquals("rolled_back", h.get(1).outcome);
             assertEquals("broken", h.get(1).image_tag);
+            String diag = World.read(java.nio.file.Path.of(h.get(1).diagnostics_file));
+            assertTrue(diag.contains("probe failed") && diag.contains("starting broken build"), diag);
+            assertEquals(l.releaseDir(s, h.get(1).release_id).resolve("diagnostics.txt").toString(), h.get(1).diagnostics_file);
             assertEquals(1, World.containers(s).size());
         }
     }
