@@ -37,7 +37,7 @@ median_ms() { # command...
 h=$(median_ms "$repo/jbang" "$work/hello.java")
 s=$(median_ms "$repo/jbang" "$repo/status.java" --root "$work/empty")
 f=$(median_ms "$work/fast/bin/seisei-status" --root "$work/empty")
-fh=$(median_ms java -jar "$work/fast/lib/seisei-deploy/status.jar" --root "$work/empty")
+fh=$(median_ms java -jar "$work/fast/lib/seisei-deploy/status/status.jar" --root "$work/empty")
 echo "hello-world picocli+jackson via jbang: $h ms"
 echo "status (empty root) via jbang:         $s ms, ratio $(awk "BEGIN{printf \"%.2f\", $s/$h}") (goal <= 1.30)"
 echo "status via install-fast (jar + CDS):   $f ms (goal <= 250 ms)"
