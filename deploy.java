@@ -61,6 +61,7 @@ class deploy implements Callable<Integer> {
     @Mixin Options.Source source;
     @Mixin Options.HealthWait health;
     @Mixin Options.LockWait lock;
+    @Mixin Options.LogLines logs;
     @Mixin Options.Output output;
 
     @Override
@@ -81,6 +82,7 @@ class deploy implements Callable<Integer> {
         q.source = source.dir();
         q.healthTimeout = health.healthTimeout;
         q.lockWait = lock.seconds();
+        q.logLines = logs.lines();
         return new DeployFlow(q, console).run();
     }
 

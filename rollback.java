@@ -60,6 +60,7 @@ class rollback implements Callable<Integer> {
     @Mixin Options.Source source;
     @Mixin Options.HealthWait health;
     @Mixin Options.LockWait lock;
+    @Mixin Options.LogLines logs;
     @Mixin Options.Output output;
 
     @Override
@@ -78,6 +79,7 @@ class rollback implements Callable<Integer> {
         q.layout = root.layout();
         q.healthTimeout = health.healthTimeout;
         q.lockWait = lock.seconds();
+        q.logLines = logs.lines();
         return new RollbackFlow(q, output.console()).run();
     }
 

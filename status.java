@@ -30,6 +30,7 @@ import picocli.CommandLine.Parameters;
         footer = {"%nExamples:",
                 "  jbang status@seisei",
                 "  jbang status@seisei odoo18-prod --history 20",
+                "  jbang status@seisei odoo18-prod --logs 100",
                 "  jbang status@seisei --json",
                 Cli.EXIT_CODES})
 class status implements Callable<Integer> {
@@ -39,13 +40,19 @@ class status implements Callable<Integer> {
     @Option(names = "--history", paramLabel = "N", defaultValue = "5", description = "How many history records to show (default: ${DEFAULT-VALUE}).")
     int history;
 
+    @Option(names = "--logs", paramLabel = "N", arity = "0..1", fallbackValue = "50", defaultValue = "0",
+            description = "With STACK: also the last N log lines of each container (N default 50).")
+    int logs;
+
     @Mixin Options.Root root;
     @Mixin Options.Output output;
 
     @Override
     public Integer call() {
         StatusReport report = new StatusReport(root.layout(), output.console());
-        return stack == null ? report.all(history) : report.one(stack, history);
+        if (logs < 0 || logs > 100_000) throw lib.Fail.usage("--logs must be 0..100000");
+        if (logs > 0 && stack == null) throw lib.Fail.usage("--logs needs a STACK");
+        return stack == null ? report.all(history) : report.one(stack, history, logs);
     }
 
     public static void main(String[] args) {

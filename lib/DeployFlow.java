@@ -22,6 +22,7 @@ public final class DeployFlow {
         public Path source;
         public Integer healthTimeout;
         public double lockWait;
+        public int logLines = Diagnostics.LOG_LINES;
     }
 
     /** What the deploy did, printed as JSON with --json. */
@@ -157,7 +158,7 @@ public final class DeployFlow {
     /** Step 9's failure path: put the previous release back, check it, record both outcomes. */
     private int recover(HistoryLog history, Activation activation, CurrentManifest m, Health.Report report, int healthTimeout) {
         console.error(q.stack + " " + q.tag + " is not healthy: " + report.summary());
-        diagnostics = Diagnostics.printAndStore(console, activation.engine(), q.stack, report, q.layout.releaseDir(q.stack, m.release_id));
+        diagnostics = Diagnostics.printAndStore(console, activation.engine(), q.stack, report, q.layout.releaseDir(q.stack, m.release_id), q.logLines);
         String previous = m.previous_release_id;
         if (!Activation.releaseExists(q.layout, q.stack, previous)) {
             console.warn("no previous release to go back to; stopping " + q.stack);

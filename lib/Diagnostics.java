@@ -13,8 +13,9 @@ public final class Diagnostics {
     public static final String FILE = "diagnostics.txt";
 
     /** Prints the diagnostics and stores them as diagnostics.txt in the failed release dir; returns that file. */
-    public static String printAndStore(Console console, ComposeEngine engine, String stack, Health.Report report, java.nio.file.Path releaseDir) {
-        String text = print(console, engine, stack, report);
+    public static String printAndStore(Console console, ComposeEngine engine, String stack, Health.Report report, java.nio.file.Path releaseDir,
+                                       int logLines) {
+        String text = print(console, engine, stack, report, logLines);
         java.nio.file.Path file = releaseDir.resolve(FILE);
         try {
             AtomicFiles.write(file, "unhealthy: " + report.summary() + "\n" + text + "\n");
@@ -26,7 +27,7 @@ public final class Diagnostics {
     }
 
     /** Prints the diagnostics and returns the same text. */
-    public static String print(Console console, ComposeEngine engine, String stack, Health.Report report) {
+    public static String print(Console console, ComposeEngine engine, String stack, Health.Report report, int logLines) {
         List<String> out = new ArrayList<>();
         for (Container c : report.containers()) {
             boolean failing = !c.running() || (c.health != null && !c.health.equals("healthy"));
@@ -37,8 +38,8 @@ public final class Diagnostics {
                 for (String p : c.health_log) out.add("  " + p);
             }
             try {
-                Proc.Result logs = Proc.of(Docker.logs(c.id, LOG_LINES)).timeout(Duration.ofSeconds(20)).run();
-                out.add("last " + LOG_LINES + " log lines:");
+                Proc.Result logs = Proc.of(Docker.logs(c.id, logLines)).timeout(Duration.ofSeconds(20)).run();
+                out.add("last " + logLines + " log lines:");
                 for (String l : (logs.stdout() + logs.stderr()).split("\n")) if (!l.isBlank()) out.add("  " + l);
             } catch (Fail f) {
                 out.add("logs unavailable: " + f.oneLine());

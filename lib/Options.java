@@ -66,6 +66,17 @@ public final class Options {
         }
     }
 
+    public static class LogLines {
+        @Option(names = "--log-lines", paramLabel = "N", defaultValue = "50",
+                description = "Log lines of each failing container to show and store when health fails (default: ${DEFAULT-VALUE}).")
+        public int logLines;
+
+        public int lines() {
+            if (logLines < 0 || logLines > 100_000) throw Fail.usage("--log-lines must be 0..100000");
+            return logLines;
+        }
+    }
+
     public static class LockWait {
         @Option(names = "--lock-wait", paramLabel = "SECONDS", defaultValue = "30",
                 description = "How long to wait for another deploy or rollback of the stack (default: ${DEFAULT-VALUE}).")

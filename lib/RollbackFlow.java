@@ -26,6 +26,7 @@ public final class RollbackFlow {
         public Layout layout;
         public Integer healthTimeout;
         public double lockWait;
+        public int logLines = Diagnostics.LOG_LINES;
     }
 
     public static class Attempt {
@@ -151,7 +152,7 @@ public final class RollbackFlow {
                 return Exit.OK;
             }
             console.error(target + " is not healthy: " + report.summary());
-            h.diagnostics_file = Diagnostics.printAndStore(console, engine, q.stack, report, dir);
+            h.diagnostics_file = Diagnostics.printAndStore(console, engine, q.stack, report, dir, q.logLines);
             history.append(h);
         }
         return restore(activation, history, from, result);

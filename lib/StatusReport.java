@@ -86,6 +86,24 @@ public final class StatusReport {
 
     /** The whole state of one stack: its manifest, link, containers and last {@code history} records. */
     public int one(String stack, int history) {
+        return one(stack, history, 0);
+    }
+
+    /** The last {@code lines} log lines of each container, by container name. */
+    private java.util.Map<String, String> logs(StackState s, int lines) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (StackState.ContainerView c : s.containers) {
+            try {
+                Proc.Result r = Proc.of(Docker.logs(c.name, lines)).timeout(java.time.Duration.ofSeconds(30)).run();
+                out.put(c.name, (r.stdout() + r.stderr()).stripTrailing());
+            } catch (Fail f) {
+                out.put(c.name, "(logs unavailable: " + f.oneLine() + ")");
+            }
+        }
+        return out;
+    }
+
+    public int one(String stack, int history, int logLines) {
         Names.stack(stack);
         checkHistory(history);
         if (!StackState.known(layout, stack))
@@ -100,6 +118,8 @@ public final class StatusReport {
         if (manifest != null) out.set("manifest", manifest);
         out.set("history", Json.MAPPER.valueToTree(recent));
         out.set("warnings", Json.MAPPER.valueToTree(warnings));
+        java.util.Map<String, String> logs = logLines > 0 ? logs(s, logLines) : java.util.Map.of();
+        if (logLines > 0) out.set("logs", Json.MAPPER.valueToTree(logs));
         console.json(out);
 
         console.result(console.bold(stack) + " (" + dash(s.env) + ")");
@@ -141,6 +161,11 @@ public final class StatusReport {
                                 : c.matches ? Table.cell("yes", console::green) : Table.cell("no", console::red)));
             }
             t.lines("  ").forEach(console::result);
+        }
+        for (var e : logs.entrySet()) {
+            console.result("");
+            console.result("logs of " + e.getKey() + " (last " + logLines + " lines):");
+            e.getValue().lines().forEach(l -> console.result("  " + l));
         }
         if (history > 0) {
             console.result("");

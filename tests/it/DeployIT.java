@@ -80,9 +80,10 @@ class DeployIT {
             assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
             Layout l = new Layout(w.root);
             String good = l.currentReleaseId(s);
-            World.Run r = w.run("deploy", s, "staging", "broken", "--health-timeout", "30");
+            World.Run r = w.run("deploy", s, "staging", "broken", "--health-timeout", "30", "--log-lines", "7");
             assertEquals(5, r.exit(), r.toString());
             assertTrue(r.stderr().contains("probe failed"), "the failing probe's output is shown: " + r.stderr());
+            assertTrue(r.stderr().contains("last 7 log lines:") && r.stderr().contains("starting broken build"), r.stderr());
             assertEquals("v1", w.version(s));
             assertEquals(good, l.currentReleaseId(s));
             assertEquals(good, CurrentManifest.read(l, s).release_id);
@@ -97,6 +98,11 @@ class DeployIT {
             assertTrue(diag.contains("probe failed") && diag.contains("starting broken build"), diag);
             assertEquals(l.releaseDir(s, h.get(1).release_id).resolve("diagnostics.txt").toString(), h.get(1).diagnostics_file);
             assertEquals(1, World.containers(s).size());
+            World.Run logs = w.script("status", s, "--logs", "5", "--root", w.root.toString());
+            assertEquals(0, logs.exit(), logs.toString());
+            assertTrue(logs.stdout().contains("logs of ") && logs.stdout().contains("(last 5 lines):"), logs.stdout());
+            World.Run noStack = w.script("status", "--logs", "--root", w.root.toString());
+            assertEquals(2, noStack.exit(), noStack.toString());
         }
     }
 
