@@ -9,7 +9,7 @@
 //SOURCES lib/Activation.java lib/AtomicFiles.java lib/Cli.java lib/Clock.java lib/Compose.java lib/ComposeEngine.java
 //SOURCES lib/Console.java lib/Container.java lib/CurrentManifest.java lib/DeployFlow.java lib/Diagnostics.java
 //SOURCES lib/DigestManifest.java lib/Docker.java lib/Exit.java lib/Fail.java lib/Faults.java lib/Gate.java lib/Health.java
-//SOURCES lib/HistoryLog.java lib/HistoryRecord.java lib/Hooks.java lib/ImageRef.java lib/ImageResolver.java lib/Json.java
+//SOURCES lib/HistoryLog.java lib/HistoryScan.java lib/HistoryRecord.java lib/Hooks.java lib/ImageRef.java lib/ImageResolver.java lib/Json.java
 //SOURCES lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Registry.java lib/Release.java
 //SOURCES lib/ReleaseHistory.java lib/Repair.java lib/StackLock.java lib/StackSettings.java lib/VerificationRecord.java
 

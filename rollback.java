@@ -8,7 +8,7 @@
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/Activation.java lib/AtomicFiles.java lib/Cli.java lib/Clock.java lib/Compose.java lib/ComposeEngine.java
 //SOURCES lib/Console.java lib/Container.java lib/CurrentManifest.java lib/Diagnostics.java lib/Docker.java lib/Exit.java
-//SOURCES lib/Fail.java lib/Faults.java lib/Health.java lib/HistoryLog.java lib/HistoryRecord.java lib/Hooks.java
+//SOURCES lib/Fail.java lib/Faults.java lib/Health.java lib/HistoryLog.java lib/HistoryScan.java lib/HistoryRecord.java lib/Hooks.java
 //SOURCES lib/ImageRef.java lib/Json.java lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Release.java
 //SOURCES lib/ReleaseHistory.java lib/Repair.java lib/RollbackFlow.java lib/StackLock.java lib/StackSettings.java
 

@@ -8,7 +8,7 @@
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/AtomicFiles.java lib/Cli.java lib/Clock.java lib/Compose.java lib/ComposeEngine.java lib/Console.java
 //SOURCES lib/Container.java lib/CurrentManifest.java lib/Docker.java lib/Drift.java lib/Exit.java lib/Fail.java
-//SOURCES lib/Health.java lib/HistoryLog.java lib/HistoryRecord.java lib/ImageRef.java lib/Json.java lib/Layout.java
+//SOURCES lib/Health.java lib/HistoryLog.java lib/HistoryScan.java lib/HistoryRecord.java lib/ImageRef.java lib/Json.java lib/Layout.java
 //SOURCES lib/Names.java lib/Options.java lib/Proc.java lib/Release.java lib/ReleaseHistory.java lib/ServiceImages.java lib/StackLock.java
 //SOURCES lib/StackSettings.java lib/StackState.java lib/StatusReport.java lib/Table.java
 

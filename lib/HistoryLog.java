@@ -12,17 +12,15 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.function.Predicate;
 
 /**
  * deploy_history.log: one JSON object per line, append-only. Appends are one write under an
  * exclusive file lock and fsynced; a torn last line left by a crash is closed off before the
- * next append and skipped by readers. Reading walks the file backwards in blocks, so the newest
- * records are found without reading the whole log.
+ * next append and skipped by readers. Reading walks the file backwards in blocks ({@link HistoryScan}),
+ * so the newest records are found without reading the whole log.
  */
 public final class HistoryLog {
-    private static final int BLOCK = 64 * 1024;
     private final Path file;
 
     public HistoryLog(Path file) {
@@ -66,36 +64,17 @@ public final class HistoryLog {
         return b.get(0);
     }
 
-    /** Records newest first, lazily; lines that are not a JSON object (a torn line) are skipped. */
-    public Iterable<HistoryRecord> newestFirst() {
-        return () -> new Backwards();
-    }
-
     /**
-     * The raw lines newest first, lazily, torn or foreign ones included: for readers that look at a
-     * line before paying for a full parse.
+     * Gives the raw lines to {@code visitor} newest first, torn or foreign ones included, until it
+     * returns false: for readers that look at a line before paying for a full parse.
      */
-    public Iterable<String> linesNewestFirst() {
-        return () -> new Backwards().lines();
+    public void eachLineNewestFirst(Predicate<String> visitor) {
+        HistoryScan.newestFirst(file, (buf, from, to) -> visitor.test(new String(buf, from, to - from, StandardCharsets.UTF_8)));
     }
 
-    /** The newest {@code limit} records that match, newest first. */
+    /** The newest {@code limit} records that match, newest first; lines that are not a record are skipped. */
     public List<HistoryRecord> find(Predicate<HistoryRecord> match, int limit) {
-        List<HistoryRecord> out = new ArrayList<>();
-        if (limit <= 0) return out;
-        Backwards it = new Backwards();
-        try {
-            while (it.hasNext()) {
-                HistoryRecord r = it.next();
-                if (match.test(r)) {
-                    out.add(r);
-                    if (out.size() >= limit) break;
-                }
-            }
-        } finally {
-            it.finish();
-        }
-        return out;
+        return find(null, match, limit, Integer.MAX_VALUE);
     }
 
     /**
@@ -105,13 +84,15 @@ public final class HistoryLog {
      */
     public List<HistoryRecord> find(String needle, Predicate<HistoryRecord> match, int limit, int maxLines) {
         List<HistoryRecord> out = new ArrayList<>();
-        int seen = 0;
-        for (String line : linesNewestFirst()) {
-            if (out.size() >= limit || ++seen > maxLines) break;
-            if (needle != null && !line.contains(needle)) continue;
+        if (limit <= 0) return out;
+        int[] seen = {0};
+        eachLineNewestFirst(line -> {
+            if (++seen[0] > maxLines) return false;
+            if (needle != null && !line.contains(needle)) return true;
             HistoryRecord r = parse(line);
             if (r != null && match.test(r)) out.add(r);
-        }
+            return out.size() < limit;
+        });
         return out;
     }
 
@@ -156,107 +137,6 @@ public final class HistoryLog {
             return Json.MAPPER.readValue(t, HistoryRecord.class);
         } catch (IOException | RuntimeException e) {
             return null;
-        }
-    }
-
-    private final class Backwards implements Iterator<HistoryRecord> {
-        private FileChannel ch;
-        private long pos;
-        private byte[] carry = new byte[0];
-        private final ArrayList<String> pending = new ArrayList<>();
-        private HistoryRecord next;
-        private boolean done;
-
-        Backwards() {
-            try {
-                ch = FileChannel.open(file, StandardOpenOption.READ);
-                pos = ch.size();
-            } catch (NoSuchFileException e) {
-                done = true;
-            } catch (IOException e) {
-                throw Fail.failed("cannot read " + file + ": " + e.getMessage(), e);
-            }
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (next == null && !done) {
-                if (!pending.isEmpty()) {
-                    next = parse(pending.remove(pending.size() - 1));
-                    continue;
-                }
-                if (!readBlock()) finish();
-            }
-            return next != null;
-        }
-
-        @Override
-        public HistoryRecord next() {
-            if (!hasNext()) throw new NoSuchElementException();
-            HistoryRecord r = next;
-            next = null;
-            return r;
-        }
-
-        Iterator<String> lines() {
-            return new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    while (pending.isEmpty() && !done) {
-                        if (!readBlock()) finish();
-                    }
-                    return !pending.isEmpty();
-                }
-
-                @Override
-                public String next() {
-                    if (!hasNext()) throw new NoSuchElementException();
-                    return pending.remove(pending.size() - 1);
-                }
-            };
-        }
-
-        /** Reads the block before {@code pos}; fills {@code pending} with its whole lines (oldest first). */
-        private boolean readBlock() {
-            if (pos == 0) {
-                if (carry.length > 0) {
-                    pending.add(new String(carry, StandardCharsets.UTF_8));
-                    carry = new byte[0];
-                    return true;
-                }
-                return false;
-            }
-            try {
-                int n = (int) Math.min(BLOCK, pos);
-                pos -= n;
-                byte[] buf = new byte[n + carry.length];
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) {
-                    if (ch.read(bb, pos + bb.position()) < 0) break;
-                }
-                System.arraycopy(carry, 0, buf, n, carry.length);
-                int end = buf.length;
-                List<String> lines = new ArrayList<>();
-                for (int i = buf.length - 1; i >= 0; i--) {
-                    if (buf[i] == '\n') {
-                        if (end > i + 1) lines.add(new String(buf, i + 1, end - i - 1, StandardCharsets.UTF_8));
-                        end = i;
-                    }
-                }
-                carry = java.util.Arrays.copyOf(buf, end);
-                for (int i = lines.size() - 1; i >= 0; i--) pending.add(lines.get(i));
-                return true;
-            } catch (IOException e) {
-                throw Fail.failed("cannot read " + file + ": " + e.getMessage(), e);
-            }
-        }
-
-        private void finish() {
-            done = true;
-            try {
-                if (ch != null) ch.close();
-            } catch (IOException ignored) {
-            }
         }
     }
 }

@@ -83,15 +83,16 @@ public final class ReleaseHistory {
     static Map<String, HistoryRecord> fromHistory(HistoryLog log, String stack, Set<String> ids) {
         Map<String, HistoryRecord> found = new LinkedHashMap<>();
         String needle = "\"stack\":\"" + stack + "\"";
-        int seen = 0;
-        for (String line : log.linesNewestFirst()) {
-            if (++seen > SCAN_LIMIT || found.size() == ids.size()) break;
-            if (!line.contains(needle)) continue;
+        int[] seen = {0};
+        log.eachLineNewestFirst(line -> {
+            if (++seen[0] > SCAN_LIMIT || found.size() == ids.size()) return false;
+            if (!line.contains(needle)) return true;
             HistoryRecord r = HistoryLog.parse(line);
-            if (r == null || !stack.equals(r.stack) || !r.isSuccessfulRelease() || !ids.contains(r.release_id)) continue;
+            if (r == null || !stack.equals(r.stack) || !r.isSuccessfulRelease() || !ids.contains(r.release_id)) return true;
             HistoryRecord earlier = found.get(r.release_id);
             if (earlier == null || "deploy".equals(r.action)) found.put(r.release_id, r);
-        }
+            return true;
+        });
         return found;
     }
 

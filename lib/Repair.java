@@ -85,16 +85,21 @@ public final class Repair {
         String since = m.deployed_at_utc == null ? null
                 : java.time.Instant.parse(m.deployed_at_utc).minusSeconds(300).toString();
         String needle = "\"stack\":\"" + stack + "\"";
-        int seen = 0;
-        for (String line : history.linesNewestFirst()) {
-            if (++seen > ReleaseHistory.SCAN_LIMIT) return true;
+        boolean[] found = {false};
+        int[] seen = {0};
+        history.eachLineNewestFirst(line -> {
+            if (++seen[0] > ReleaseHistory.SCAN_LIMIT) {
+                found[0] = true;
+                return false;
+            }
             if (since != null && line.startsWith("{\"at_utc\":\"") && line.length() > 31
-                    && line.substring(11, 31).compareTo(since) < 0) break;
-            if (!line.contains(needle) || !line.contains(m.release_id)) continue;
+                    && line.substring(11, 31).compareTo(since) < 0) return false;
+            if (!line.contains(needle) || !line.contains(m.release_id)) return true;
             HistoryRecord r = HistoryLog.parse(line);
-            if (r != null && stack.equals(r.stack) && m.release_id.equals(r.release_id) && r.isSuccessfulRelease()) return true;
-        }
-        return false;
+            found[0] = r != null && stack.equals(r.stack) && m.release_id.equals(r.release_id) && r.isSuccessfulRelease();
+            return !found[0];
+        });
+        return found[0];
     }
 
     /** What a repair would find, without changing anything (for status and verify). */
