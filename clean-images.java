@@ -11,12 +11,16 @@
 //SOURCES lib/Docker.java lib/Exit.java lib/Fail.java lib/Health.java lib/HistoryLog.java lib/HistoryRecord.java
 //SOURCES lib/HistoryScan.java lib/ImageRef.java lib/Json.java lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Release.java
 //SOURCES lib/Sizes.java lib/StackLock.java lib/StackSettings.java lib/Table.java
+//SOURCES lib/BuildTags.java lib/Consent.java lib/DigestManifest.java lib/Registry.java lib/RegistryCleanInputs.java
+//SOURCES lib/RegistryCleanPlan.java lib/RegistryCleaner.java lib/VerificationRecord.java
+//SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java
 
 import java.util.concurrent.Callable;
 import lib.CleanPlan;
 import lib.Cleaner;
 import lib.Cli;
 import lib.Options;
+import lib.RegistryCleaner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,6 +34,11 @@ import picocli.CommandLine.Parameters;
                         + " deployed (its lock is held) is skipped.",
                 "Images: those of the stacks' repositories that no kept release of any stack pins and no container (running or"
                         + " stopped) uses; --all: also unused images of other repositories; --dangling: only untagged images, no release dir.",
+                "Registry (--registry REPOSITORY): deletes old tags of one repository in its registry, by digest. Kept: the tags of"
+                        + " the newest N images among immutable tags (sha-..., full versions; N: --keep, else " + CleanPlan.DEFAULT_KEEP
+                        + "), moving tags (latest, 1, 1.2, branches), every tag and digest a release dir, a current manifest or a"
+                        + " verification record under the root names, and every tag that shares a digest with a kept one."
+                        + " The registry must allow deletes; space comes back when its garbage collection runs.",
                 "Deleting needs --yes or a y on the terminal; --dry-run only lists."},
         footer = {"%nExamples:",
                 "  jbang clean-images@seisei --dry-run",
@@ -37,6 +46,7 @@ import picocli.CommandLine.Parameters;
                 "  jbang clean-images@seisei odoo18-prod --keep 20",
                 "  jbang clean-images@seisei --dangling --yes",
                 "  jbang clean-images@seisei --all --dry-run --json",
+                "  jbang clean-images@seisei --registry ghcr.io/org/seisei-odoo18 --keep 20 --dry-run",
                 "%nWithout --yes and without a terminal to ask on, nothing is deleted: the plan is printed and the exit code is 2.",
                 Cli.EXIT_CODES})
 class clean_images implements Callable<Integer> {
@@ -44,8 +54,12 @@ class clean_images implements Callable<Integer> {
     String stack;
 
     @Option(names = "--keep", paramLabel = "N", description = "Successful releases to keep per stack (default: stack.json keep_releases, else "
-            + CleanPlan.DEFAULT_KEEP + ").")
+            + CleanPlan.DEFAULT_KEEP + "); with --registry, the newest images of immutable tags to keep (default " + CleanPlan.DEFAULT_KEEP + ").")
     Integer keep;
+
+    @Option(names = "--registry", paramLabel = "REPOSITORY",
+            description = "Clean this repository in its registry instead of this host: delete old immutable tags by digest (see above).")
+    String registry;
 
     @Option(names = "--dangling", description = "Remove only dangling (untagged) images no release pins and no container uses; no release dir is touched.")
     boolean dangling;
@@ -67,6 +81,7 @@ class clean_images implements Callable<Integer> {
     public Integer call() {
         Cleaner.Request q = new Cleaner.Request();
         q.stack = stack;
+        q.registry = registry;
         q.keep = keep;
         q.dangling = dangling;
         q.all = all;
@@ -75,7 +90,7 @@ class clean_images implements Callable<Integer> {
         q.layout = root.layout();
         q.actor = who.actor();
         q.runId = who.runId();
-        return new Cleaner(q, output.console()).run();
+        return registry != null ? new RegistryCleaner(q, output.console()).run() : new Cleaner(q, output.console()).run();
     }
 
     public static void main(String[] args) {

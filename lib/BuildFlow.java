@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * image-digests.json. Every input is checked before anything is built, pushed or written.
  */
 public final class BuildFlow {
-    public static final String DEFAULT_DIGEST_FILE = "image-digests.json";
+    public static final String DEFAULT_DIGEST_FILE = DigestManifest.FILE;
     private static final Duration BUILD_TIMEOUT = Duration.ofMinutes(60);
     private static final Duration PUSH_TIMEOUT = Duration.ofMinutes(30);
 

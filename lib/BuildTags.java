@@ -106,6 +106,18 @@ public final class BuildTags {
         return List.copyOf(tags);
     }
 
+    private static final Pattern SHA_TAG = Pattern.compile("sha-[0-9a-f]{7,64}");
+
+    /**
+     * Whether a tag, by its name alone, is one that never moves: {@code sha-<hex>} or a full version
+     * ({@code 1.2.3}, {@code v1.2.3}, {@code 1.2.3-rc.1}), not {@code -dirty}. Every other name moves:
+     * {@code latest}, a major or minor version, a branch tag, a plain branch name, anything dirty.
+     */
+    public static boolean isImmutableName(String tag) {
+        if (tag == null || tag.endsWith(DIRTY)) return false;
+        return SHA_TAG.matcher(tag).matches() || tryParse(tag) != null;
+    }
+
     /** The org.opencontainers.image.version label: the version when there is one, else the primary tag. */
     public static String versionLabel(Version version, List<Tag> tags, boolean dirty) {
         if (version != null) return version.full() + (dirty ? DIRTY : "");

@@ -229,6 +229,30 @@ public final class CleanInputs {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     }
 
+    /**
+     * Takes the lock of every stack under the root without waiting, so no deploy starts while a
+     * clean deletes; the stacks whose lock another process holds go into {@code notLocked} with who
+     * holds it. The caller closes the locks it got.
+     */
+    public static List<StackLock> lockAll(Layout layout, String actor, Map<String, String> notLocked) {
+        List<StackLock> locks = new ArrayList<>();
+        try {
+            for (String stack : stackNames(layout)) {
+                try {
+                    locks.add(StackLock.acquire(layout, stack, actor, "clean-images", 0, null));
+                } catch (Fail f) {
+                    if (f.code != Exit.LOCKED) throw f;
+                    StackLock.Owner o = StackLock.owner(layout, stack);
+                    notLocked.put(stack, o == null ? "another process" : o.describe());
+                }
+            }
+        } catch (RuntimeException e) {
+            for (StackLock l : locks) l.close();
+            throw e;
+        }
+        return locks;
+    }
+
     /** Who holds the stack's lock now, or null. */
     public static String lockHolder(Layout layout, String stack) {
         if (!StackLock.isHeld(layout, stack)) return null;
@@ -448,7 +472,7 @@ public final class CleanInputs {
         return total[0];
     }
 
-    private static List<String> list(Path dir) {
+    static List<String> list(Path dir) {
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
             return s.map(p -> p.getFileName().toString()).sorted().toList();
@@ -469,14 +493,19 @@ public final class CleanInputs {
     }
 
     private static <T> T get(Future<T> f) {
+        return get(f, "the engine");
+    }
+
+    /** The answer of {@code f}; a Fail inside it as it is, anything else as a failure asking {@code whom}. */
+    static <T> T get(Future<T> f, String whom) {
         try {
             return f.get();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof Fail fail) throw fail;
-            throw Fail.failed("asking the engine failed: " + e.getCause(), e.getCause());
+            throw Fail.failed("asking " + whom + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw Fail.failed("interrupted while asking the engine");
+            throw Fail.failed("interrupted while asking " + whom);
         }
     }
 }

@@ -22,6 +22,8 @@ import java.util.Set;
 public final class Cleaner {
     public static class Request {
         public String stack;
+        /** clean-images --registry: the registry repository to clean instead of this host. */
+        public String registry;
         public Integer keep;
         public boolean dangling;
         public boolean all;
@@ -92,40 +94,45 @@ public final class Cleaner {
             console.ok("dry run: nothing was deleted");
             return finish(report, Exit.OK);
         }
-        if (!q.yes) {
-            if (System.console() == null) {
-                report.outcome = "not-confirmed";
-                report.message = "nothing was deleted: no terminal to confirm on; run again with --yes to delete what is listed";
-                finish(report, Exit.USAGE);
-                throw Fail.usage(report.message + " (or --dry-run to only list)");
-            }
-            if (!confirm(plan)) {
-                report.outcome = "declined";
-                report.message = "nothing was deleted";
-                console.info("nothing was deleted");
-                return finish(report, Exit.OK);
-            }
+        Consent.Answer answer = Consent.ask(q.yes, console, String.format("Delete %d release dirs and %d images?",
+                plan.releasesToDelete().size(), plan.imagesToDelete().size()));
+        if (answer == Consent.Answer.NO_TERMINAL) {
+            report.outcome = "not-confirmed";
+            report.message = Consent.NO_TERMINAL;
+            finish(report, Exit.USAGE);
+            throw Fail.usage(report.message + " (or --dry-run to only list)");
+        }
+        if (answer == Consent.Answer.NO) {
+            report.outcome = "declined";
+            report.message = "nothing was deleted";
+            console.info("nothing was deleted");
+            return finish(report, Exit.OK);
         }
         return execute(plan.deletionKeys(), before);
     }
 
     private void validate() {
         if (q.stack != null) Names.stack(q.stack);
-        if (q.keep != null && (q.keep < 1 || q.keep > MAX_KEEP))
-            throw Fail.usage("--keep must be 1.." + MAX_KEEP + ", not " + q.keep);
         if (q.dangling && q.all) throw Fail.usage("--dangling and --all exclude each other");
         if (q.dangling && q.keep != null) throw Fail.usage("--dangling removes only dangling images; it takes no --keep");
         if (q.dangling && q.stack != null) throw Fail.usage("--dangling removes only dangling images; it takes no STACK");
         if (q.all && q.stack != null) throw Fail.usage("--all cleans images beyond any stack; it takes no STACK");
-        Names.text("--actor", q.actor, 128, false);
-        Names.text("--run-id", q.runId, 128, true);
-        if (!Files.isDirectory(q.layout.releasesRoot()))
-            throw Fail.usage("nothing deployed under " + q.layout.root + " (no releases dir): check --root or $" + Layout.ROOT_ENV);
+        validateShared(q);
         if (q.stack != null) {
             if (!CleanInputs.known(q.layout, q.stack))
                 throw Fail.usage("unknown stack " + q.stack + ": no release dir and no link under " + q.layout.root);
             q.layout.currentReleaseId(q.stack);
         }
+    }
+
+    /** What every clean checks: --keep, --actor, --run-id, and a root with releases under it. */
+    static void validateShared(Request q) {
+        if (q.keep != null && (q.keep < 1 || q.keep > MAX_KEEP))
+            throw Fail.usage("--keep must be 1.." + MAX_KEEP + ", not " + q.keep);
+        Names.text("--actor", q.actor, 128, false);
+        Names.text("--run-id", q.runId, 128, true);
+        if (!Files.isDirectory(q.layout.releasesRoot()))
+            throw Fail.usage("nothing deployed under " + q.layout.root + " (no releases dir): check --root or $" + Layout.ROOT_ENV);
     }
 
     /** Disk, history and engine state, and the plan made of them. */
@@ -161,18 +168,9 @@ public final class Cleaner {
 
     private int execute(Set<String> confirmed, Snapshot shown) {
         q.layout.ensureDirs();
-        List<StackLock> locks = new ArrayList<>();
         Map<String, String> notLocked = new HashMap<>();
+        List<StackLock> locks = CleanInputs.lockAll(q.layout, q.actor, notLocked);
         try {
-            for (String stack : CleanInputs.stackNames(q.layout)) {
-                try {
-                    locks.add(StackLock.acquire(q.layout, stack, q.actor, "clean-images", 0, null));
-                } catch (Fail f) {
-                    if (f.code != Exit.LOCKED) throw f;
-                    StackLock.Owner o = StackLock.owner(q.layout, stack);
-                    notLocked.put(stack, o == null ? "another process" : o.describe());
-                }
-            }
             // what changed since the listing (a deploy, a new container) is seen again, under the locks
             Snapshot now = gather(notLocked::get);
             Set<String> changed = new HashSet<>(confirmed);
@@ -272,15 +270,6 @@ public final class Cleaner {
             freed.image_bytes += i.frees();
             console.info("removed " + what + " (" + Sizes.human(i.frees()) + ")");
         }
-    }
-
-    private boolean confirm(CleanPlan plan) {
-        console.flush();
-        String answer = System.console().readLine("Delete %d release dirs and %d images? [y/N] ",
-                plan.releasesToDelete().size(), plan.imagesToDelete().size());
-        if (answer == null) return false;
-        String a = answer.strip().toLowerCase(Locale.ROOT);
-        return a.equals("y") || a.equals("yes");
     }
 
     private Report report(CleanPlan plan, Snapshot s) {

@@ -10,6 +10,9 @@ import java.util.Map;
  * {git_sha, git_sha7, built_at_utc, images: {NAME: {tag, ref, digest}}}.
  */
 public class DigestManifest {
+    /** Its name, where build-image writes it and where a stack source may carry it. */
+    public static final String FILE = "image-digests.json";
+
     public String git_sha;
     public String git_sha7;
     public String built_at_utc;

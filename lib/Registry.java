@@ -40,7 +40,7 @@ public final class Registry {
     }
 
     private final HttpClient http;
-    private final Map<String, String> tokens = new HashMap<>();
+    private final Map<String, String> tokens = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path dockerConfig;
 
     public Registry() {
@@ -97,16 +97,80 @@ public final class Registry {
         return sha256(get.body());
     }
 
-    /** The tags of a repository. */
+    /** The tags of a repository, every page of them (the Link header's rel="next"). */
     public List<String> tags(String repository) {
         Location loc = locate(repository);
-        HttpResponse<byte[]> r = send(loc, "GET", loc.base() + "/tags/list", "application/json");
-        if (r.statusCode() == 404) return List.of();
+        List<String> out = new java.util.ArrayList<>();
+        String url = loc.base() + "/tags/list";
+        for (int page = 0; url != null; page++) {
+            if (page >= MAX_PAGES) throw Fail.failed("registry " + loc.host() + " lists more than " + MAX_PAGES + " pages of tags for " + loc.path());
+            HttpResponse<byte[]> r = send(loc, "GET", url, "application/json");
+            if (r.statusCode() == 404) return out;
+            if (r.statusCode() != 200) throw unexpected(loc, r);
+            JsonNode n = Json.tree(new String(r.body(), StandardCharsets.UTF_8));
+            for (JsonNode t : n.path("tags")) out.add(t.asText());
+            url = nextPage(loc, r.headers().firstValue("Link").orElse(null));
+        }
+        return out;
+    }
+
+    private static final int MAX_PAGES = 10_000;
+    private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
+
+    /** The URL of the next page from a Link header, on the same registry; null when there is none. */
+    static String nextPage(Location loc, String link) {
+        if (link == null) return null;
+        Matcher m = NEXT.matcher(link);
+        if (!m.find()) return null;
+        String next = m.group(1);
+        if (next.startsWith("/")) return loc.scheme() + "://" + loc.host() + next;
+        URI u = URI.create(next);
+        return loc.host().equals(u.getAuthority()) ? next : null;
+    }
+
+    /** A manifest as the registry serves it: its digest, media type, exact body, and Last-Modified when given. */
+    public record Manifest(String digest, String mediaType, byte[] body, String lastModified) {}
+
+    /** The manifest of {@code reference} (a tag or a digest), or null when the registry has none. */
+    public Manifest manifest(String repository, String reference) {
+        Location loc = locate(repository);
+        HttpResponse<byte[]> r = send(loc, "GET", loc.base() + "/manifests/" + reference, ACCEPT);
+        if (r.statusCode() == 404) return null;
         if (r.statusCode() != 200) throw unexpected(loc, r);
-        JsonNode n = Json.tree(new String(r.body(), StandardCharsets.UTF_8));
-        return n.path("tags").isArray()
-                ? java.util.stream.StreamSupport.stream(n.path("tags").spliterator(), false).map(JsonNode::asText).toList()
-                : List.of();
+        String d = r.headers().firstValue("Docker-Content-Digest").filter(Names::isDigest).orElse(sha256(r.body()));
+        return new Manifest(d, r.headers().firstValue("Content-Type").orElse(""), r.body(),
+                r.headers().firstValue("Last-Modified").orElse(null));
+    }
+
+    /** A blob's bytes (an image config), or null when the registry has none. */
+    public byte[] blob(String repository, String digest) {
+        Names.digest(digest);
+        Location loc = locate(repository);
+        HttpResponse<byte[]> r = send(loc, "GET", loc.base() + "/blobs/" + digest, "*/*");
+        if (r.statusCode() == 404) return null;
+        if (r.statusCode() != 200) throw unexpected(loc, r);
+        return r.body();
+    }
+
+    /** How a manifest delete ended. */
+    public enum Deleted { DELETED, ABSENT, UNSUPPORTED }
+
+    /**
+     * Deletes a manifest by digest, and with it every tag that points at it. UNSUPPORTED when the
+     * registry does not allow deletes (405, or the error code UNSUPPORTED); ABSENT when it is gone already.
+     */
+    public Deleted deleteManifest(String repository, String digest) {
+        Names.digest(digest);
+        Location loc = locate(repository);
+        HttpResponse<byte[]> r = send(loc, "DELETE", loc.base() + "/manifests/" + digest, ACCEPT);
+        int c = r.statusCode();
+        if (c == 202 || c == 200 || c == 204) return Deleted.DELETED;
+        if (c == 404) return Deleted.ABSENT;
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        if (c == 405 || body.contains("\"UNSUPPORTED\"")) return Deleted.UNSUPPORTED;
+        if (c == 403) throw Fail.failed("registry " + loc.host() + " denied deleting " + digest + " from " + loc.path()
+                + ": the credentials in " + dockerConfig + " lack delete rights");
+        throw unexpected(loc, r);
     }
 
     public static String sha256(byte[] body) {
