@@ -118,7 +118,7 @@ public final class Registry {
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
 
     /** The URL of the next page from a Link header, on the same registry; null when there is none. */
-    static String nextPage(Location loc, String link) {
+    public static String nextPage(Location loc, String link) {
         if (link == null) return null;
         Matcher m = NEXT.matcher(link);
         if (!m.find()) return null;

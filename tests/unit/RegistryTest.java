@@ -32,6 +32,17 @@ class RegistryTest {
     }
 
     @Test
+    void tagPagesFollowTheLinkHeaderOnTheSameRegistryOnly() {
+        Registry.Location loc = Registry.locate("127.0.0.1:5000/t/app");
+        assertEquals("http://127.0.0.1:5000/v2/t/app/tags/list?last=v9&n=100",
+                Registry.nextPage(loc, "</v2/t/app/tags/list?last=v9&n=100>; rel=\"next\""));
+        assertEquals("http://127.0.0.1:5000/v2/t/app/tags/list?n=1", Registry.nextPage(loc, "<http://127.0.0.1:5000/v2/t/app/tags/list?n=1>; rel=next"));
+        assertNull(Registry.nextPage(loc, "<https://elsewhere.example.com/v2/t/app/tags/list>; rel=\"next\""));
+        assertNull(Registry.nextPage(loc, null));
+        assertNull(Registry.nextPage(loc, "</v2/t/app/tags/list?n=1>; rel=\"prev\""));
+    }
+
+    @Test
     void sha256OfExactBody() {
         assertEquals("sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", Registry.sha256(new byte[0]));
     }
