@@ -35,8 +35,7 @@ public final class Cleaner {
     }
 
     /** The plan (dry run) or the result, printed as JSON with --json. */
-    public static class Report {
-        public String outcome;
+    public static class Report extends Consent.Ending {
         public boolean dry_run;
         public String mode;
         public String root;
@@ -50,7 +49,6 @@ public final class Cleaner {
         public CleanInputs.Usage usage_after;
         public List<String> removed;
         public List<String> errors;
-        public String message;
         public Long duration_ms;
         public Long external_ms;
     }
@@ -82,32 +80,10 @@ public final class Cleaner {
         Report report = report(plan, before);
         print(plan, before);
 
-        if (plan.isEmpty()) {
-            report.outcome = "nothing";
-            report.message = "nothing to clean";
-            console.ok("nothing to clean");
-            return finish(report, Exit.OK);
-        }
-        if (q.dryRun) {
-            report.outcome = "dry-run";
-            report.message = "dry run: nothing was deleted";
-            console.ok("dry run: nothing was deleted");
-            return finish(report, Exit.OK);
-        }
-        Consent.Answer answer = Consent.ask(q.yes, console, String.format("Delete %d release dirs and %d images?",
-                plan.releasesToDelete().size(), plan.imagesToDelete().size()));
-        if (answer == Consent.Answer.NO_TERMINAL) {
-            report.outcome = "not-confirmed";
-            report.message = Consent.NO_TERMINAL;
-            finish(report, Exit.USAGE);
-            throw Fail.usage(report.message + " (or --dry-run to only list)");
-        }
-        if (answer == Consent.Answer.NO) {
-            report.outcome = "declined";
-            report.message = "nothing was deleted";
-            console.info("nothing was deleted");
-            return finish(report, Exit.OK);
-        }
+        Integer stopped = Consent.gate(report, plan.isEmpty() ? "nothing to clean" : null, q.dryRun, q.yes, console,
+                String.format("Delete %d release dirs and %d images?", plan.releasesToDelete().size(), plan.imagesToDelete().size()),
+                code -> finish(report, code));
+        if (stopped != null) return stopped;
         return execute(plan.deletionKeys(), before);
     }
 

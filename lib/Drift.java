@@ -163,23 +163,10 @@ public final class Drift {
      * not change what runs).
      */
     public static String normalize(String ref) {
-        String s = ref.strip();
-        String digest = null;
-        int at = s.indexOf('@');
-        if (at >= 0) {
-            digest = s.substring(at + 1);
-            s = s.substring(0, at);
-        }
-        String tag = null;
-        int slash = s.lastIndexOf('/');
-        int colon = s.lastIndexOf(':');
-        if (colon > slash) {
-            tag = s.substring(colon + 1);
-            s = s.substring(0, colon);
-        }
-        String repo = repository(s);
-        if (digest != null) return repo + "@" + digest;
-        return repo + ":" + (tag == null || tag.isEmpty() ? "latest" : tag);
+        ImageRef.Parts p = ImageRef.split(ref);
+        String repo = repository(p.repository());
+        if (p.digest() != null) return repo + "@" + p.digest();
+        return repo + ":" + (p.tag() == null || p.tag().isEmpty() ? "latest" : p.tag());
     }
 
     /** The repository of a reference, with Docker Hub's implicit parts spelled out. */

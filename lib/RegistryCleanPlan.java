@@ -46,22 +46,10 @@ public final class RegistryCleanPlan {
         /** Adds what one image reference (repo:tag, repo@digest, repo:tag@digest) names, when it is of {@code repository}. */
         public References ref(String repository, String ref, String where) {
             if (ref == null) return this;
-            String r = ref.strip();
-            String digest = null;
-            int at = r.indexOf('@');
-            if (at >= 0) {
-                digest = r.substring(at + 1);
-                r = r.substring(0, at);
-            }
-            String tag = null;
-            int colon = r.lastIndexOf(':');
-            if (colon > r.lastIndexOf('/')) {
-                tag = r.substring(colon + 1);
-                r = r.substring(0, colon);
-            }
-            if (!sameRepository(repository, r)) return this;
-            digest(digest, where);
-            return tag(tag, where);
+            ImageRef.Parts p = ImageRef.split(ref);
+            if (!sameRepository(repository, p.repository())) return this;
+            digest(p.digest(), where);
+            return tag(p.tag(), where);
         }
 
         /** Adds one pinned image of a record, when it is of {@code repository}. */

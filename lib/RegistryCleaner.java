@@ -18,8 +18,7 @@ public final class RegistryCleaner {
             + " (`registry garbage-collect <config.yml>` on the registry host)";
 
     /** The plan (dry run) or the result, printed as JSON with --json. */
-    public static class Report {
-        public String outcome;
+    public static class Report extends Consent.Ending {
         public boolean dry_run;
         public String mode = "registry";
         public String repository;
@@ -32,7 +31,6 @@ public final class RegistryCleaner {
         public Counts deleted;
         public List<String> removed;
         public List<String> errors;
-        public String message;
         public String hint;
         public Long duration_ms;
     }
@@ -60,39 +58,11 @@ public final class RegistryCleaner {
         Report report = report(plan);
         print(plan);
 
-        if (plan.tags.isEmpty()) {
-            report.outcome = "nothing";
-            report.message = "no tags in " + q.registry + " (no such repository, or nothing is tagged)";
-            console.ok(report.message);
-            return finish(report, Exit.OK);
-        }
-        if (plan.isEmpty()) {
-            report.outcome = "nothing";
-            report.message = "nothing to clean";
-            console.ok(report.message);
-            return finish(report, Exit.OK);
-        }
-        if (q.dryRun) {
-            report.outcome = "dry-run";
-            report.message = "dry run: nothing was deleted";
-            console.ok(report.message);
-            return finish(report, Exit.OK);
-        }
-        List<RegistryCleanPlan.DigestItem> going = plan.digestsToDelete();
-        Consent.Answer answer = Consent.ask(q.yes, console, String.format("Delete %d tags (%d digests) from %s?",
-                plan.tagsToDelete().size(), going.size(), q.registry));
-        if (answer == Consent.Answer.NO_TERMINAL) {
-            report.outcome = "not-confirmed";
-            report.message = Consent.NO_TERMINAL;
-            finish(report, Exit.USAGE);
-            throw Fail.usage(report.message + " (or --dry-run to only list)");
-        }
-        if (answer == Consent.Answer.NO) {
-            report.outcome = "declined";
-            report.message = "nothing was deleted";
-            console.info(report.message);
-            return finish(report, Exit.OK);
-        }
+        String nothing = plan.tags.isEmpty() ? "no tags in " + q.registry + " (no such repository, or nothing is tagged)"
+                : plan.isEmpty() ? "nothing to clean" : null;
+        Integer stopped = Consent.gate(report, nothing, q.dryRun, q.yes, console, String.format("Delete %d tags (%d digests) from %s?",
+                plan.tagsToDelete().size(), plan.digestsToDelete().size(), q.registry), code -> finish(report, code));
+        if (stopped != null) return stopped;
         return execute(plan.deletionKeys(), registry);
     }
 
