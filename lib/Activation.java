@@ -6,23 +6,23 @@ import java.nio.file.Path;
 
 /**
  * Making a release live, shared by deploy and rollback: switch the stack link to the release dir
- * atomically, `up -d --force-recreate`, wait for health. Also puts a previous release back when
+ * atomically, start it with the stack's engine, wait for health. Also puts a previous release back when
  * a new one fails.
  */
 public final class Activation {
     private final Layout layout;
-    private final ComposeEngine engine;
+    private final Engine engine;
     private final Health health;
     private final Console console;
 
-    public Activation(Layout layout, ComposeEngine engine, Console console) {
+    public Activation(Layout layout, Engine engine, Console console) {
         this.layout = layout;
         this.engine = engine;
         this.health = new Health(engine, console);
         this.console = console;
     }
 
-    public ComposeEngine engine() { return engine; }
+    public Engine engine() { return engine; }
 
     /** Switches to {@code releaseId}, brings it up and waits for health. An `up` failure is an unhealthy report. */
     public Health.Report activate(String stack, String releaseId, int timeoutSeconds) {
@@ -31,7 +31,7 @@ public final class Activation {
         console.step("switching " + layout.stackLink(stack) + " -> " + releaseId);
         AtomicFiles.switchLink(layout.stackLink(stack), dir);
         Faults.point("after-switch");
-        console.step("starting " + stack + " (up -d --force-recreate)");
+        console.step("starting " + stack + " (" + engine.upDescription() + ")");
         try {
             engine.up(stack, dir);
         } catch (Fail f) {

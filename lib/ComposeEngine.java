@@ -5,9 +5,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
-/** Runs the compose builders against the real engine. */
-public final class ComposeEngine {
+/** Runs the compose builders against the real engine: the default {@link Engine}. */
+public final class ComposeEngine implements Engine {
     public final Compose compose;
     private final Console console;
 
@@ -20,16 +21,25 @@ public final class ComposeEngine {
         return new ComposeEngine(Compose.detect(), console);
     }
 
+    @Override public String name() { return COMPOSE; }
+
+    @Override public void validate(String stack, Path sourceDir) {}
+
+    @Override public String upDescription() { return "up -d --force-recreate"; }
+
+    @Override
     public void pull(String stack, Path releaseDir) {
         Proc.of(compose.pull(stack, releaseDir)).timeout(Duration.ofMinutes(30)).progress(line -> console.progress("pull: " + line))
                 .check("pulling the images of " + stack);
     }
 
+    @Override
     public void up(String stack, Path releaseDir) {
         Proc.of(compose.up(stack, releaseDir)).timeout(Duration.ofMinutes(10)).progress(line -> console.progress("up: " + line))
                 .check("starting " + stack);
     }
 
+    @Override
     public void down(String stack, Path releaseDir) {
         Proc.of(compose.down(stack, releaseDir)).timeout(Duration.ofMinutes(5)).check("stopping " + stack);
     }
@@ -53,17 +63,55 @@ public final class ComposeEngine {
         return Container.parseInspect(r.stdout());
     }
 
-    /** The image references of {@code refs} that are not in the local image store. */
-    public List<String> missingImages(List<String> refs) {
-        List<String> missing = new ArrayList<>();
+    /** Pulls those of {@code refs} that are not in the local image store. */
+    @Override
+    public void ensureImages(List<String> refs) {
         for (String ref : refs) {
-            if (!Proc.of(Docker.imageInspect(List.of(ref))).timeout(Duration.ofSeconds(30)).run().ok()) missing.add(ref);
+            if (Proc.of(Docker.imageInspect(List.of(ref))).timeout(Duration.ofSeconds(30)).run().ok()) continue;
+            console.warn(ref + " is not in the local image store; pulling it");
+            Proc.of(Docker.pull(ref)).timeout(Duration.ofMinutes(30)).progress(line -> console.progress("pull: " + line))
+                    .check("pulling " + ref);
         }
-        return missing;
     }
 
-    public void pullImage(String ref) {
-        Proc.of(Docker.pull(ref)).timeout(Duration.ofMinutes(30)).progress(line -> console.progress("pull: " + line))
-                .check("pulling " + ref);
+    /**
+     * Every container of the stack belongs to the release dir and runs, and containers with a
+     * healthcheck are healthy (unless stack.json turns compose health off). An exited or unhealthy
+     * container settles the outcome: it will not heal by itself.
+     */
+    @Override
+    public Observation observe(String stack, Path releaseDir, StackSettings settings, Map<String, ImageRef> pinned) {
+        List<Container> cs = containers(stack);
+        List<String> problems = new ArrayList<>();
+        boolean settled = false;
+        if (cs.isEmpty()) problems.add("no containers run for " + stack);
+        for (Container c : cs) {
+            String who = c.service != null ? c.service : c.name;
+            if (releaseDir != null && c.working_dir != null && !Path.of(c.working_dir).equals(releaseDir))
+                problems.add(who + " belongs to another release (" + c.working_dir + ")");
+            if (!c.running()) {
+                problems.add(who + " is " + c.state + (c.state.equals("exited") ? " (exit " + c.exit_code + ")" : ""));
+                if (c.state.equals("exited") || c.state.equals("dead")) settled = true;
+            } else if (settings.health.compose && c.health != null && !c.health.equals("healthy")) {
+                problems.add(who + " is " + c.health);
+                if (c.health.equals("unhealthy")) settled = true;
+            }
+        }
+        return new Observation(cs, problems, settled);
+    }
+
+    @Override
+    public ServiceImages serviceImages(String stack, Path releaseDir) {
+        return ServiceImages.of(compose, stack, releaseDir);
+    }
+
+    @Override
+    public List<String> logs(Container c, int lines) {
+        return Docker.logs(c.id != null && !c.id.isEmpty() ? c.id : c.name, lines);
+    }
+
+    @Override
+    public String more(Container c) {
+        return "docker logs " + c.name + "; docker inspect " + c.name;
     }
 }

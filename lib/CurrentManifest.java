@@ -44,7 +44,7 @@ public class CurrentManifest {
         m.run_id = runId;
         m.previous_release_id = previous;
         m.action = action;
-        m.engine = "compose";
+        m.engine = r.engine != null ? r.engine : "compose";
         return m;
     }
 

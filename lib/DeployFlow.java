@@ -47,6 +47,7 @@ public final class DeployFlow {
     private final long started = System.nanoTime();
     private String gate;
     private String diagnostics;
+    private String engineName;
 
     public DeployFlow(Request request, Console console) {
         this.q = request;
@@ -72,8 +73,15 @@ public final class DeployFlow {
         String stackEnv = settings.environmentOf(q.stack);
         if (!stackEnv.equals(q.env))
             throw Fail.usage("stack " + q.stack + " is a " + stackEnv + " stack; it cannot be deployed as " + q.env);
-        int healthTimeout = new Options.HealthWait() {{ healthTimeout = q.healthTimeout; }}.seconds(settings);
         String previous = q.layout.currentReleaseId(q.stack);
+        Engine engine = Engine.of(settings, console);
+        engine.validate(q.stack, source);
+        engineName = engine.name();
+        String running = previous == null ? null : engineOf(previous);
+        if (running != null && !running.equals(engineName))
+            throw Fail.usage("stack " + q.stack + " runs on " + running + "; it cannot be deployed with " + engineName
+                    + " (stack.json engine): remove it from " + running + " first or deploy it under another name");
+        int healthTimeout = new Options.HealthWait() {{ healthTimeout = q.healthTimeout; }}.seconds(settings);
 
         // 2. Resolve every image to repository@sha256:...
         console.step("resolving " + q.tag + (q.digestFile != null ? " from " + q.digestFile : " in the registry"));
@@ -95,13 +103,12 @@ public final class DeployFlow {
             // The link may have moved while we waited for the lock.
             previous = q.layout.currentReleaseId(q.stack);
             gate = Gate.check(q.layout, q.env, q.tag, images, q.breakGlass);
-            return deployLocked(source, images, gate, previous, healthTimeout);
+            return deployLocked(engine, source, images, gate, previous, healthTimeout);
         }
     }
 
-    private int deployLocked(Path source, Map<String, ImageRef> images, String gate, String previous, int healthTimeout) {
+    private int deployLocked(Engine engine, Path source, Map<String, ImageRef> images, String gate, String previous, int healthTimeout) {
         HistoryLog history = new HistoryLog(q.layout.historyLog());
-        ComposeEngine engine = ComposeEngine.detect(console);
         Activation activation = new Activation(q.layout, engine, console);
 
         // 4. Solidify the release: copy the stack source, pin the images in its .env.
@@ -129,7 +136,7 @@ public final class DeployFlow {
         }
         Faults.point("after-pull");
 
-        // 7 + 8 + 9. Switch the link, up -d --force-recreate, health checks.
+        // 7 + 8 + 9. Switch the link, start the release (compose up -d --force-recreate, swarm stack deploy), health checks.
         Health.Report report = activation.activate(q.stack, releaseId, healthTimeout);
         if (!report.healthy()) return recover(history, activation, m, report, healthTimeout);
 
@@ -232,6 +239,16 @@ public final class DeployFlow {
         return Exit.OK;
     }
 
+    /** The engine a release was made for: compose for releases older than the field, null when unreadable. */
+    private String engineOf(String releaseId) {
+        try {
+            Release r = Release.read(q.layout.releaseDir(q.stack, releaseId));
+            return r == null ? null : r.engine != null ? r.engine : Engine.COMPOSE;
+        } catch (Fail f) {
+            return null;
+        }
+    }
+
     private CurrentManifest manifest(Map<String, ImageRef> images, String releaseId, String previous, String gate) {
         CurrentManifest m = CurrentManifest.of(q.layout, facts(images, releaseId, null), q.actor, q.runId, previous, "deploy");
         m.break_glass = "break-glass".equals(gate);
@@ -249,6 +266,7 @@ public final class DeployFlow {
         r.created_at_utc = Clock.nowUtc();
         r.actor = q.actor;
         r.source_dir = source == null ? null : source.toString();
+        r.engine = engineName;
         return r;
     }
 

@@ -13,7 +13,7 @@ public final class Diagnostics {
     public static final String FILE = "diagnostics.txt";
 
     /** Prints the diagnostics and stores them as diagnostics.txt in the failed release dir; returns that file. */
-    public static String printAndStore(Console console, ComposeEngine engine, String stack, Health.Report report, java.nio.file.Path releaseDir,
+    public static String printAndStore(Console console, Engine engine, String stack, Health.Report report, java.nio.file.Path releaseDir,
                                        int logLines) {
         String text = print(console, engine, stack, report, logLines);
         java.nio.file.Path file = releaseDir.resolve(FILE);
@@ -27,7 +27,7 @@ public final class Diagnostics {
     }
 
     /** Prints the diagnostics and returns the same text. */
-    public static String print(Console console, ComposeEngine engine, String stack, Health.Report report, int logLines) {
+    public static String print(Console console, Engine engine, String stack, Health.Report report, int logLines) {
         List<String> out = new ArrayList<>();
         for (Container c : report.containers()) {
             boolean failing = !c.running() || (c.health != null && !c.health.equals("healthy"));
@@ -38,13 +38,13 @@ public final class Diagnostics {
                 for (String p : c.health_log) out.add("  " + p);
             }
             try {
-                Proc.Result logs = Proc.of(Docker.logs(c.id, logLines)).timeout(Duration.ofSeconds(20)).run();
+                Proc.Result logs = Proc.of(engine.logs(c, logLines)).timeout(Duration.ofSeconds(20)).run();
                 out.add("last " + logLines + " log lines:");
                 for (String l : (logs.stdout() + logs.stderr()).split("\n")) if (!l.isBlank()) out.add("  " + l);
             } catch (Fail f) {
                 out.add("logs unavailable: " + f.oneLine());
             }
-            out.add("more: docker logs " + c.name + "; docker inspect " + c.name);
+            out.add("more: " + engine.more(c));
         }
         for (String l : out) console.progress(l);
         return String.join("\n", out);

@@ -12,8 +12,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Health of a running release: every container of the stack belongs to the release dir and runs,
- * containers with a compose healthcheck are healthy, and every HTTP check answers as expected.
+ * Health of a running release: what the engine says about the stack (see {@link Engine#observe})
+ * and every HTTP check of stack.json answering as expected.
  * Waiting polls quickly at first and backs off to one second; it stops early when a container exits
  * or turns unhealthy, since that will not heal by itself.
  */
@@ -24,38 +24,33 @@ public final class Health {
         public String summary() { return problems.isEmpty() ? "healthy" : String.join("; ", problems); }
     }
 
-    private final ComposeEngine engine;
+    private final Engine engine;
     private final Console console;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
-    public Health(ComposeEngine engine, Console console) {
+    public Health(Engine engine, Console console) {
         this.engine = engine;
         this.console = console;
     }
 
-    /** One look now. {@code releaseDir} null: do not check which release the containers belong to. */
+    /** One look now. {@code releaseDir} null: do not check which release runs. */
     public Report check(String stack, Path releaseDir, StackSettings settings) {
-        List<Container> cs = engine.containers(stack);
-        List<String> problems = new ArrayList<>();
-        boolean settled = false;
-        if (cs.isEmpty()) problems.add("no containers run for " + stack);
-        for (Container c : cs) {
-            String who = c.service != null ? c.service : c.name;
-            if (releaseDir != null && c.working_dir != null && !Path.of(c.working_dir).equals(releaseDir))
-                problems.add(who + " belongs to another release (" + c.working_dir + ")");
-            if (!c.running()) {
-                problems.add(who + " is " + c.state + (c.state.equals("exited") ? " (exit " + c.exit_code + ")" : ""));
-                if (c.state.equals("exited") || c.state.equals("dead")) settled = true;
-            } else if (settings.health.compose && c.health != null && !c.health.equals("healthy")) {
-                problems.add(who + " is " + c.health);
-                if (c.health.equals("unhealthy")) settled = true;
+        Map<String, ImageRef> pinned = Map.of();
+        if (releaseDir != null) {
+            try {
+                Release r = Release.read(releaseDir);
+                if (r != null && r.images != null) pinned = r.images;
+            } catch (Fail f) {
+                // a release without readable facts is checked by its containers alone
             }
         }
+        Engine.Observation o = engine.observe(stack, releaseDir, settings, pinned);
+        List<String> problems = new ArrayList<>(o.problems());
         for (StackSettings.HttpCheck h : settings.health.http) {
             String p = probe(h);
             if (p != null) problems.add(p);
         }
-        return new Report(problems.isEmpty(), settled, problems, cs);
+        return new Report(problems.isEmpty(), o.settled(), problems, o.containers());
     }
 
     /** Waits until healthy, a container fails for good, or {@code timeoutSeconds} pass. */

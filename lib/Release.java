@@ -44,6 +44,8 @@ public class Release {
     public String created_at_utc;
     public String actor;
     public String source_dir;
+    /** compose or swarm (stack.json "engine" when the release was made); null in older releases: compose. */
+    public String engine;
 
     /** Reads release.json of a release dir; null when it is missing (an incomplete or foreign dir). */
     public static Release read(Path releaseDir) {
@@ -86,7 +88,9 @@ public class Release {
         Path tmp = dir.resolve(".partial-" + facts.release_id + "-" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(dir);
-            copyTree(source, tmp);
+            Map<String, Long> copied = copyTree(source, tmp);
+            if (!copied.containsKey(Compose.FILE) || !copied.equals(listTree(source)))
+                throw Fail.failed(vanished(source));
             writeEnv(tmp.resolve(".env"), facts.images);
             writeSynced(tmp.resolve(FILE), Json.pretty(facts).getBytes(StandardCharsets.UTF_8));
             AtomicFiles.fsyncDir(tmp);
@@ -98,8 +102,14 @@ public class Release {
         } catch (IOException | RuntimeException e) {
             deleteTree(tmp);
             if (e instanceof Fail f) throw f;
+            if (e instanceof java.nio.file.NoSuchFileException && !Files.isDirectory(source))
+                throw Fail.failed(vanished(source) + " (" + e.getMessage() + " is gone)", e);
             throw Fail.failed("cannot create release " + facts.release_id + ": " + e.getMessage(), e);
         }
+    }
+
+    private static String vanished(Path source) {
+        return "the stack source " + source + " changed or vanished while it was copied; nothing was deployed";
     }
 
     /** The .env of the source with each image variable set to its pinned reference. */
@@ -121,7 +131,9 @@ public class Release {
         writeSynced(envFile, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    static void copyTree(Path from, Path to) throws IOException {
+    /** Copies the regular files of {@code from} (fsynced) and returns what was copied: relative path and size. */
+    static Map<String, Long> copyTree(Path from, Path to) throws IOException {
+        Map<String, Long> copied = new java.util.TreeMap<>();
         Files.walkFileTree(from, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) throws IOException {
@@ -139,6 +151,8 @@ public class Release {
                 try (FileChannel ch = FileChannel.open(t, StandardOpenOption.WRITE)) {
                     ch.force(true);
                 }
+                copied.put(from.relativize(f).toString(), Files.size(t));
+                if (copied.size() == 1) Faults.point("mid-copy");
                 return FileVisitResult.CONTINUE;
             }
 
@@ -149,6 +163,21 @@ public class Release {
                 return FileVisitResult.CONTINUE;
             }
         });
+        return copied;
+    }
+
+    /** The regular files under {@code dir} now, as {@link #copyTree} reports them; a vanished dir has none. */
+    static Map<String, Long> listTree(Path dir) throws IOException {
+        Map<String, Long> files = new java.util.TreeMap<>();
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) return files;
+        try (var s = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) s::iterator) {
+                if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) files.put(dir.relativize(f).toString(), Files.size(f));
+            }
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        return files;
     }
 
     static void writeSynced(Path file, byte[] content) throws IOException {

@@ -100,8 +100,6 @@ public final class RollbackFlow {
     }
 
     private int cascade(HistoryLog history, String from, List<String> targets) {
-        ComposeEngine engine = ComposeEngine.detect(console);
-        Activation activation = new Activation(q.layout, engine, console);
         String why = q.reason != null ? q.reason : q.to != null ? "rollback --to " + q.to : "rollback --steps " + (q.steps == null ? 1 : q.steps);
         Result result = result("failed", from, null);
         for (String target : targets) {
@@ -109,13 +107,12 @@ public final class RollbackFlow {
             Release rel = releaseFacts(history, target);
             CurrentManifest m = CurrentManifest.of(q.layout, rel, q.actor, q.runId, from, "rollback");
             StackSettings settings = StackSettings.load(dir);
+            Engine engine = Engine.of(settings, console);
+            Activation activation = new Activation(q.layout, engine, console);
             int timeout = new Options.HealthWait() {{ healthTimeout = q.healthTimeout; }}.seconds(settings);
             console.step("rolling " + q.stack + " back to " + target);
             List<String> refs = m.images.values().stream().map(i -> i.ref).toList();
-            for (String missing : engine.missingImages(refs)) {
-                console.warn(missing + " is not in the local image store; pulling it");
-                engine.pullImage(missing);
-            }
+            engine.ensureImages(refs);
             Hooks.run("pre-deploy", settings.hooks.pre_deploy, dir, Hooks.vars(q.layout, m, "rollback"), settings.hooks.timeout_seconds, console);
             Health.Report report = activation.activate(q.stack, target, timeout);
             Attempt a = new Attempt();
@@ -155,18 +152,20 @@ public final class RollbackFlow {
             h.diagnostics_file = Diagnostics.printAndStore(console, engine, q.stack, report, dir, q.logLines);
             history.append(h);
         }
-        return restore(activation, history, from, result);
+        return restore(history, from, result);
     }
 
     /** Every attempt failed: put back the release that ran before the rollback. */
-    private int restore(Activation activation, HistoryLog history, String from, Result result) {
+    private int restore(HistoryLog history, String from, Result result) {
         if (from == null) {
             console.json(result);
             throw new Fail(Exit.UNHEALTHY, "no rollback target became healthy");
         }
         console.step("no target became healthy; restoring " + from);
+        StackSettings settings = StackSettings.load(q.layout.releaseDir(q.stack, from));
+        Activation activation = new Activation(q.layout, Engine.of(settings, console), console);
         Health.Report back = activation.activate(q.stack, from, new Options.HealthWait() {{ healthTimeout = q.healthTimeout; }}
-                .seconds(StackSettings.load(q.layout.releaseDir(q.stack, from))));
+                .seconds(settings));
         result.release_id = from;
         result.outcome = back.healthy() ? "restored" : "failed";
         console.json(result);

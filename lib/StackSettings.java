@@ -12,7 +12,7 @@ import java.util.Set;
  * <pre>
  * {
  *   "environment": "production",            // staging | production; else from the stack name
- *   "engine": "compose",                    // compose (default)
+ *   "engine": "compose",                    // compose (default) | swarm (docker stack deploy, from a manager)
  *   "images": [                             // default: one image in IMAGE_REF
  *     {"name": "seisei-odoo18", "var": "IMAGE_REF", "repository": "ghcr.io/org/seisei-odoo18"}
  *   ],
@@ -75,8 +75,8 @@ public class StackSettings {
         if (environment != null && !environment.equals(Names.STAGING) && !environment.equals(Names.PRODUCTION))
             throw Fail.usage(where + ": environment must be staging or production, not " + Names.quote(environment));
         if (engine == null) engine = "compose";
-        if (!engine.equals("compose"))
-            throw Fail.usage(where + ": engine " + Names.quote(engine) + " is not supported (compose)");
+        if (!engine.equals("compose") && !engine.equals("swarm"))
+            throw Fail.usage(where + ": engine " + Names.quote(engine) + " is not supported (compose or swarm)");
         if (images == null || images.isEmpty()) {
             Image i = new Image();
             i.var = "IMAGE_REF";

@@ -60,6 +60,8 @@ public final class StackState {
     @JsonIgnore public StackSettings settings;
     /** The release dir checked against, when it exists. */
     @JsonIgnore public Path releaseDir;
+    /** The stack's engine, or null when it could not be asked. */
+    @JsonIgnore public Engine engine;
     /** Why the engine could not be asked, or null. */
     @JsonIgnore public String engineError;
 
@@ -73,14 +75,26 @@ public final class StackState {
         public Boolean matches;
     }
 
-    /** The engine, or why there is none; detected once and shared by every stack gathered. */
-    public record Engine(ComposeEngine compose, String error) {
-        public static Engine detect(Console console) {
-            try {
-                return new Engine(ComposeEngine.detect(console), null);
-            } catch (Fail f) {
-                return new Engine(null, f.oneLine());
-            }
+    /** The engines, each detected once and shared by every stack gathered; a stack's settings choose one. */
+    public static final class Engines {
+        private final Console console;
+        private final Map<String, Object> found = new java.util.HashMap<>();
+
+        private Engines(Console console) { this.console = console; }
+
+        public static Engines detect(Console console) { return new Engines(console); }
+
+        /** The engine of a stack with {@code settings}; fails with why it cannot be asked. */
+        public Engine of(StackSettings settings) {
+            Object e = found.computeIfAbsent(settings.engine, k -> {
+                try {
+                    return Engine.of(settings, console);
+                } catch (Fail f) {
+                    return f;
+                }
+            });
+            if (e instanceof Fail f) throw f;
+            return (Engine) e;
         }
     }
 
@@ -132,7 +146,7 @@ public final class StackState {
     }
 
     /** Gathers the state of {@code stack}; never fails on an inconsistent stack. */
-    public static StackState gather(Layout layout, String stack, Engine engine, Console console) {
+    public static StackState gather(Layout layout, String stack, Engines engines, Console console) {
         StackState s = new StackState();
         s.stack = Names.stack(stack);
         readLink(layout, s);
@@ -171,15 +185,20 @@ public final class StackState {
         if (s.env == null) s.env = StackSettings.environmentFromName(stack);
         s.settings = settings(s);
 
-        if (engine.error() != null) {
-            unknown(s, engine.error());
-        } else {
+        Engine engine = null;
+        try {
+            engine = engines.of(s.settings);
+        } catch (Fail f) {
+            unknown(s, f.oneLine());
+        }
+        s.engine = engine;
+        if (engine != null) {
             try {
-                s.report = new Health(engine.compose(), console).check(stack, s.releaseDir, s.settings);
+                s.report = new Health(engine, console).check(stack, s.releaseDir, s.settings);
                 ServiceImages services = null;
                 if (s.releaseDir != null) {
                     try {
-                        services = ServiceImages.of(engine.compose().compose, stack, s.releaseDir);
+                        services = engine.serviceImages(stack, s.releaseDir);
                     } catch (Fail f) {
                         s.problems.add(f.oneLine());
                     }

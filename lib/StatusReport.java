@@ -40,8 +40,8 @@ public final class StatusReport {
         List<HistoryRecord> recent = history(null, r -> true, history, warnings);
         List<StackState> states = new ArrayList<>();
         if (!listing.stacks().isEmpty()) {
-            StackState.Engine engine = StackState.Engine.detect(console);
-            for (String s : listing.stacks()) states.add(StackState.gather(layout, s, engine, console));
+            StackState.Engines engines = StackState.Engines.detect(console);
+            for (String s : listing.stacks()) states.add(StackState.gather(layout, s, engines, console));
         }
 
         ObjectNode out = Json.MAPPER.createObjectNode();
@@ -92,9 +92,10 @@ public final class StatusReport {
     /** The last {@code lines} log lines of each container, by container name. */
     private java.util.Map<String, String> logs(StackState s, int lines) {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-        for (StackState.ContainerView c : s.containers) {
+        if (s.engine == null || s.report == null) return out;
+        for (Container c : s.report.containers()) {
             try {
-                Proc.Result r = Proc.of(Docker.logs(c.name, lines)).timeout(java.time.Duration.ofSeconds(30)).run();
+                Proc.Result r = Proc.of(s.engine.logs(c, lines)).timeout(java.time.Duration.ofSeconds(30)).run();
                 out.put(c.name, (r.stdout() + r.stderr()).stripTrailing());
             } catch (Fail f) {
                 out.put(c.name, "(logs unavailable: " + f.oneLine() + ")");
@@ -110,7 +111,7 @@ public final class StatusReport {
             throw Fail.usage("unknown stack " + stack + ": no link and no manifest under " + layout.root);
         List<String> warnings = new ArrayList<>();
         List<HistoryRecord> recent = history("\"stack\":\"" + stack + "\"", r -> stack.equals(r.stack), history, warnings);
-        StackState s = StackState.gather(layout, stack, StackState.Engine.detect(console), console);
+        StackState s = StackState.gather(layout, stack, StackState.Engines.detect(console), console);
         JsonNode manifest = rawManifest(s);
 
         ObjectNode out = Json.MAPPER.valueToTree(s);

@@ -54,9 +54,9 @@ public final class VerifyFlow {
             throw Fail.usage(refused + from + " runs " + m.image_tag + " (" + m.release_id + "), not " + tag
                     + "; deploy " + tag + " to it and test it first");
 
-        StackState.Engine engine = StackState.Engine.detect(console);
+        StackState.Engines engines = StackState.Engines.detect(console);
         console.step("checking " + from + " (" + m.release_id + ")");
-        StackState s = StackState.gather(layout, from, engine, console);
+        StackState s = StackState.gather(layout, from, engines, console);
         if (s.engineError != null) throw Fail.failed(refused + "cannot ask the engine about " + from + ": " + s.engineError);
         if (!s.problems.isEmpty())
             throw new Fail(Exit.DRIFT, refused + String.join("; ", s.problems) + lockedHint(s));
@@ -68,7 +68,7 @@ public final class VerifyFlow {
         if (!health.healthy() && !health.settled()) {
             int seconds = wait.seconds(s.settings);
             console.step("waiting for " + from + " to be healthy (up to " + seconds + "s)");
-            health = new Health(engine.compose(), console).await(from, s.releaseDir, s.settings, seconds);
+            health = new Health(engines.of(s.settings), console).await(from, s.releaseDir, s.settings, seconds);
         }
         if (!health.healthy()) throw new Fail(Exit.UNHEALTHY, refused + from + " is not healthy: " + health.summary());
         console.ok(from + " runs " + tag + " as its manifest pins, and is healthy");
@@ -234,7 +234,7 @@ public final class VerifyFlow {
         Names.stack(stack);
         if (!StackState.known(layout, stack))
             throw Fail.usage("unknown stack " + stack + ": no link and no manifest under " + layout.root);
-        StackState s = StackState.gather(layout, stack, StackState.Engine.detect(console), console);
+        StackState s = StackState.gather(layout, stack, StackState.Engines.detect(console), console);
         boolean healthy = "healthy".equals(s.health);
         String outcome = s.engineError != null ? "unknown" : Boolean.TRUE.equals(s.consistent) && healthy ? "ok"
                 : !Boolean.TRUE.equals(s.consistent) ? "drift" : "unhealthy";

@@ -82,7 +82,10 @@ public class run {
                     }
                     return;
                 }
-                if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
+                if (result.getStatus() == TestExecutionResult.Status.ABORTED) {
+                    skipped.incrementAndGet();
+                    System.out.println("SKIP " + name(id) + ": " + result.getThrowable().map(Throwable::getMessage).orElse("aborted"));
+                } else if (result.getStatus() == TestExecutionResult.Status.SUCCESSFUL) {
                     passed.incrementAndGet();
                     System.out.println("PASS " + name(id) + " (" + ms + " ms)");
                 } else {

@@ -104,4 +104,47 @@ class FaultsIT {
             }
         }
     }
+
+    @Test
+    void stackSourceVanishingMidCopyLeavesNoRelease() throws Exception {
+        try (World w = new World()) {
+            String s = w.stagingStack();
+            assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
+            Layout l = new Layout(w.root);
+            String live = l.currentReleaseId(s);
+            Path src = w.source.resolve(s);
+            for (int i = 0; i < 20; i++) World.write(src.resolve("conf/part" + i + ".conf"), "part " + i + "\n");
+            Path saved = w.dir.resolve("src-saved");
+            World.sh("cp", "-a", src.toString(), saved.toString());
+            Path releases = l.stackReleasesDir(s);
+            var before = World.snapshot(releases);
+            Process p = w.start(java.util.Map.of("SEISEI_TEST_PAUSE_AT", "mid-copy:3"), "deploy", s, "staging", "v2");
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (!hasPartial(releases) && System.nanoTime() < deadline) Thread.sleep(20);
+            assertTrue(hasPartial(releases), "the deploy reached its copy");
+            World.sh("rm", "-rf", src.toString());
+            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+            String err = World.read(w.dir.resolve("started.err"));
+            assertEquals(1, p.exitValue(), err);
+            assertTrue(err.contains("changed or vanished while it was copied"), err);
+            assertEquals(1, err.strip().lines().filter(x -> x.startsWith("error:")).count(), err);
+            assertEquals(before, World.snapshot(releases), "no partial release left behind");
+            assertEquals(live, l.currentReleaseId(s));
+            assertEquals(live, CurrentManifest.read(l, s).release_id);
+            assertEquals("v1", w.version(s));
+
+            World.sh("cp", "-a", saved.toString(), src.toString());
+            World.Run again = w.run("deploy", s, "staging", "v2");
+            assertEquals(0, again.exit(), again.toString());
+            assertEquals("v2", w.version(s));
+            assertEquals(21, Files.list(l.releaseDir(s, l.currentReleaseId(s)).resolve("conf")).count() + 1);
+        }
+    }
+
+    static boolean hasPartial(Path releases) throws java.io.IOException {
+        if (!Files.isDirectory(releases)) return false;
+        try (var st = Files.list(releases)) {
+            return st.anyMatch(x -> x.getFileName().toString().startsWith(".partial-"));
+        }
+    }
 }

@@ -33,6 +33,7 @@ public final class World implements AutoCloseable {
     public final Path root;
     public final Path source;
     private final List<String> projects = new ArrayList<>();
+    private final List<String> swarmStacks = new ArrayList<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
 
     public World() {
@@ -88,6 +89,33 @@ public final class World implements AutoCloseable {
 
     public String productionStack() {
         return stack(name("web", "-prod"), "{\"images\": [{\"var\": \"IMAGE_REF\", \"repository\": \"" + APP + "\"}]}");
+    }
+
+    /**
+     * A staging stack on Docker Swarm: one replicated service "web" on the host network (the
+     * external network "host"), its port in .env, stack.json with "engine": "swarm".
+     */
+    public String swarmStack() {
+        String name = stack(name("sw", "-staging"), "{\"engine\": \"swarm\", \"images\": [{\"var\": \"IMAGE_REF\", \"repository\": \"" + APP + "\"}]}");
+        swarmStacks.add(name);
+        write(source.resolve(name).resolve("docker-compose.yml"), String.join("\n",
+                "version: \"3.8\"",
+                "services:",
+                "  web:",
+                "    image: ${IMAGE_REF}",
+                "    environment:",
+                "      PORT: ${APP_PORT}",
+                "    networks: [hostnet]",
+                "    deploy:",
+                "      replicas: 1",
+                "      restart_policy:",
+                "        delay: 1s",
+                "networks:",
+                "  hostnet:",
+                "    external: true",
+                "    name: host",
+                ""));
+        return name;
     }
 
     public int port(String stack) { return ports.get(stack); }
@@ -241,9 +269,10 @@ public final class World implements AutoCloseable {
         }
     }
 
-    /** Brings down every compose project this world created and deletes its files. */
+    /** Brings down every compose project and swarm stack this world created and deletes its files. */
     @Override
     public void close() {
+        for (String st : swarmStacks) sh("docker", "stack", "rm", st);
         for (String p : projects) {
             List<String> ids = containers(p);
             if (!ids.isEmpty()) {
