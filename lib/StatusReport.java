@@ -44,12 +44,14 @@ public final class StatusReport {
             for (String s : listing.stacks()) states.add(StackState.gather(layout, s, engines, console));
         }
 
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("root", layout.root.toString());
-        out.set("stacks", Json.MAPPER.valueToTree(states));
-        out.set("history", Json.MAPPER.valueToTree(recent));
-        out.set("warnings", Json.MAPPER.valueToTree(warnings));
-        console.json(out);
+        if (console.json) {
+            ObjectNode out = Json.MAPPER.createObjectNode();
+            out.put("root", layout.root.toString());
+            out.set("stacks", Json.MAPPER.valueToTree(states));
+            out.set("history", Json.MAPPER.valueToTree(recent));
+            out.set("warnings", Json.MAPPER.valueToTree(warnings));
+            console.json(out);
+        }
 
         if (states.isEmpty()) {
             console.result("no stacks under " + layout.root);
