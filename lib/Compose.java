@@ -24,8 +24,15 @@ public final class Compose {
         this.version = version;
     }
 
-    /** Finds the compose flavour once: $SEISEI_COMPOSE, else `docker compose version`, else `docker-compose version`. */
-    public static Compose detect() {
+    private static Compose detected;
+
+    /** Finds the compose flavour once per process: $SEISEI_COMPOSE, else `docker compose version`, else `docker-compose` on PATH. */
+    public static synchronized Compose detect() {
+        if (detected == null) detected = find();
+        return detected;
+    }
+
+    private static Compose find() {
         String forced = System.getenv(FORCE_ENV);
         if ("v1".equals(forced)) return new Compose(Version.V1);
         if ("v2".equals(forced)) return new Compose(Version.V2);

@@ -102,6 +102,11 @@ public final class RollbackFlow {
     private int cascade(HistoryLog history, String from, List<String> targets) {
         String why = q.reason != null ? q.reason : q.to != null ? "rollback --to " + q.to : "rollback --steps " + (q.steps == null ? 1 : q.steps);
         Result result = result("failed", from, null);
+        if (!targets.isEmpty()) {
+            // a swarm stack on a node that is not a manager: refused before anything changes
+            Path first = q.layout.releaseDir(q.stack, targets.get(0));
+            Engine.of(StackSettings.load(first), console).validate(q.stack, first);
+        }
         for (String target : targets) {
             Path dir = q.layout.releaseDir(q.stack, target);
             Release rel = releaseFacts(history, target);
