@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * the default branch unless the version is a pre-release. A dirty work tree adds {@code -dirty} to
  * every tag and never gets {@code latest}.
  *
- * <p>Immutable tags ({@code sha-<7>} and full versions of a clean tree) name one content forever;
- * moving tags ({@code latest}, major, minor, branch, and every {@code -dirty} tag) follow new builds.
+ * <p>Immutable tags ({@code sha-<7>}, {@code <branch>-<sha7>} and full versions of a clean tree)
+ * name one commit's build forever; moving tags ({@code latest}, major, minor, and every
+ * {@code -dirty} tag) follow new builds.
  */
 public final class BuildTags {
     private BuildTags() {}
@@ -99,7 +100,7 @@ public final class BuildTags {
             }
         }
         String b = sanitizeBranch(branch);
-        if (!b.isEmpty()) tags.add(new Tag(b + "-" + sha7 + suffix, Kind.BRANCH, false));
+        if (!b.isEmpty()) tags.add(new Tag(b + "-" + sha7 + suffix, Kind.BRANCH, !dirty));
         boolean onDefault = branch != null && branch.equals(defaultBranch);
         if (onDefault && !dirty && (version == null || !version.isPreRelease())) tags.add(new Tag(LATEST, Kind.LATEST, false));
         for (Tag t : tags) Names.tag(t.name());
@@ -107,15 +108,16 @@ public final class BuildTags {
     }
 
     private static final Pattern SHA_TAG = Pattern.compile("sha-[0-9a-f]{7,64}");
+    private static final Pattern BRANCH_SHA_TAG = Pattern.compile("[A-Za-z0-9._-]+-[0-9a-f]{7}");
 
     /**
-     * Whether a tag, by its name alone, is one that never moves: {@code sha-<hex>} or a full version
-     * ({@code 1.2.3}, {@code v1.2.3}, {@code 1.2.3-rc.1}), not {@code -dirty}. Every other name moves:
-     * {@code latest}, a major or minor version, a branch tag, a plain branch name, anything dirty.
+     * Whether a tag, by its name alone, is one that never moves: {@code sha-<hex>}, {@code <branch>-<sha7>}
+     * or a full version ({@code 1.2.3}, {@code v1.2.3}, {@code 1.2.3-rc.1}), not {@code -dirty}. Every
+     * other name moves: {@code latest}, a major or minor version, a plain branch name, anything dirty.
      */
     public static boolean isImmutableName(String tag) {
         if (tag == null || tag.endsWith(DIRTY)) return false;
-        return SHA_TAG.matcher(tag).matches() || tryParse(tag) != null;
+        return SHA_TAG.matcher(tag).matches() || BRANCH_SHA_TAG.matcher(tag).matches() || tryParse(tag) != null;
     }
 
     /** The org.opencontainers.image.version label: the version when there is one, else the primary tag. */

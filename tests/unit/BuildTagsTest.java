@@ -21,25 +21,25 @@ class BuildTagsTest {
      */
     @ParameterizedTest(name = "{0} {1} dirty={2}")
     @CsvSource(delimiter = '|', value = {
-            "main          | -             | false | sha-abc1234* main-abc1234 latest",
-            "feature/login | -             | false | sha-abc1234* feature-login-abc1234",
-            "main          | v1.2.3        | false | sha-abc1234* 1.2.3* 1.2 1 main-abc1234 latest",
-            "release/1.2   | v1.2.3        | false | sha-abc1234* 1.2.3* 1.2 1 release-1.2-abc1234",
-            "main          | 1.2.3         | false | sha-abc1234* 1.2.3* 1.2 1 main-abc1234 latest",
-            "main          | v1.2.3-rc.1   | false | sha-abc1234* 1.2.3-rc.1* main-abc1234",
-            "main          | v2.0.0-beta   | false | sha-abc1234* 2.0.0-beta* main-abc1234",
-            "main          | v0.4.1        | false | sha-abc1234* 0.4.1* 0.4 main-abc1234 latest",
-            "dev           | v0.0.1        | false | sha-abc1234* 0.0.1* 0.0 dev-abc1234",
-            "main          | v10.20.30     | false | sha-abc1234* 10.20.30* 10.20 10 main-abc1234 latest",
+            "main          | -             | false | sha-abc1234* main-abc1234* latest",
+            "feature/login | -             | false | sha-abc1234* feature-login-abc1234*",
+            "main          | v1.2.3        | false | sha-abc1234* 1.2.3* 1.2 1 main-abc1234* latest",
+            "release/1.2   | v1.2.3        | false | sha-abc1234* 1.2.3* 1.2 1 release-1.2-abc1234*",
+            "main          | 1.2.3         | false | sha-abc1234* 1.2.3* 1.2 1 main-abc1234* latest",
+            "main          | v1.2.3-rc.1   | false | sha-abc1234* 1.2.3-rc.1* main-abc1234*",
+            "main          | v2.0.0-beta   | false | sha-abc1234* 2.0.0-beta* main-abc1234*",
+            "main          | v0.4.1        | false | sha-abc1234* 0.4.1* 0.4 main-abc1234* latest",
+            "dev           | v0.0.1        | false | sha-abc1234* 0.0.1* 0.0 dev-abc1234*",
+            "main          | v10.20.30     | false | sha-abc1234* 10.20.30* 10.20 10 main-abc1234* latest",
             "-             | -             | false | sha-abc1234*",
             "-             | v1.2.3        | false | sha-abc1234* 1.2.3* 1.2 1",
             "main          | -             | true  | sha-abc1234-dirty main-abc1234-dirty",
             "main          | v1.2.3        | true  | sha-abc1234-dirty 1.2.3-dirty 1.2-dirty 1-dirty main-abc1234-dirty",
             "-             | v1.2.3-rc.1   | true  | sha-abc1234-dirty 1.2.3-rc.1-dirty",
-            "user@x/fix#1  | -             | false | sha-abc1234* user-x-fix-1-abc1234",
-            "Feature_X.y   | -             | false | sha-abc1234* Feature_X.y-abc1234",
-            "a//b          | -             | false | sha-abc1234* a-b-abc1234",
-            "mainline      | -             | false | sha-abc1234* mainline-abc1234",
+            "user@x/fix#1  | -             | false | sha-abc1234* user-x-fix-1-abc1234*",
+            "Feature_X.y   | -             | false | sha-abc1234* Feature_X.y-abc1234*",
+            "a//b          | -             | false | sha-abc1234* a-b-abc1234*",
+            "mainline      | -             | false | sha-abc1234* mainline-abc1234*",
     })
     void tagTable(String branch, String version, boolean dirty, String expected) {
         String b = branch.equals("-") ? null : branch;
@@ -61,7 +61,7 @@ class BuildTagsTest {
         var tags = BuildTags.compute(SHA, "main", "main", BuildTags.parseVersion("v3.1.4"), false);
         assertEquals(List.of(BuildTags.Kind.SHA, BuildTags.Kind.VERSION, BuildTags.Kind.MINOR, BuildTags.Kind.MAJOR,
                 BuildTags.Kind.BRANCH, BuildTags.Kind.LATEST), tags.stream().map(BuildTags.Tag::kind).toList());
-        assertEquals(List.of("sha-abc1234", "3.1.4"), tags.stream().filter(BuildTags.Tag::immutable).map(BuildTags.Tag::name).toList());
+        assertEquals(List.of("sha-abc1234", "3.1.4", "main-abc1234"), tags.stream().filter(BuildTags.Tag::immutable).map(BuildTags.Tag::name).toList());
     }
 
     @ParameterizedTest
