@@ -11,7 +11,7 @@
 //SOURCES lib/DigestManifest.java lib/Docker.java lib/Exit.java lib/Fail.java lib/Git.java lib/Health.java lib/Hooks.java
 //SOURCES lib/ImageRef.java lib/Json.java lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Registry.java
 //SOURCES lib/Release.java lib/ServiceMap.java lib/StackSettings.java
-//SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Faults.java
+//SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Faults.java lib/Http.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -13,7 +13,7 @@
 //SOURCES lib/Sizes.java lib/StackLock.java lib/StackSettings.java lib/Table.java
 //SOURCES lib/BuildTags.java lib/Consent.java lib/DigestManifest.java lib/Registry.java lib/RegistryCleanInputs.java
 //SOURCES lib/RegistryCleanPlan.java lib/RegistryCleaner.java lib/VerificationRecord.java
-//SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Faults.java
+//SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Faults.java lib/Http.java
 
 import java.util.concurrent.Callable;
 import lib.CleanPlan;

@@ -12,7 +12,7 @@
 //SOURCES lib/HistoryLog.java lib/HistoryScan.java lib/HistoryRecord.java lib/Hooks.java lib/ImageRef.java lib/ImageResolver.java lib/Json.java
 //SOURCES lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Registry.java lib/Release.java
 //SOURCES lib/ReleaseHistory.java lib/Repair.java lib/StackLock.java lib/StackSettings.java lib/VerificationRecord.java
-//SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java
+//SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Http.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -11,7 +11,7 @@
 //SOURCES lib/Health.java lib/HistoryLog.java lib/HistoryScan.java lib/HistoryRecord.java lib/ImageRef.java lib/Json.java lib/Layout.java
 //SOURCES lib/Names.java lib/Options.java lib/Proc.java lib/Release.java lib/ReleaseHistory.java lib/ServiceImages.java lib/StackLock.java
 //SOURCES lib/StackSettings.java lib/StackState.java lib/StatusReport.java lib/Table.java
-//SOURCES lib/DotEnv.java lib/Engine.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Faults.java
+//SOURCES lib/DotEnv.java lib/Engine.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Faults.java lib/Http.java
 
 import java.util.concurrent.Callable;
 import lib.Cli;

@@ -1,9 +1,5 @@
 package lib;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +22,6 @@ public final class Health {
 
     private final Engine engine;
     private final Console console;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
     public Health(Engine engine, Console console) {
         this.engine = engine;
@@ -87,16 +82,12 @@ public final class Health {
     /** Null when the check passes, else what went wrong. */
     String probe(StackSettings.HttpCheck h) {
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(h.url)).timeout(Duration.ofSeconds(h.timeout_seconds)).GET().build();
-            HttpResponse<String> r = http.send(req, HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != h.status) return h.url + " answered " + r.statusCode() + ", expected " + h.status;
-            if (h.contains != null && !r.body().contains(h.contains)) return h.url + " does not contain " + Names.quote(h.contains);
+            Http.Response r = Http.send("GET", h.url, Map.of(), Duration.ofSeconds(3), Duration.ofSeconds(h.timeout_seconds));
+            if (r.status() != h.status) return h.url + " answered " + r.status() + ", expected " + h.status;
+            if (h.contains != null && !r.text().contains(h.contains)) return h.url + " does not contain " + Names.quote(h.contains);
             return null;
         } catch (java.io.IOException | IllegalArgumentException e) {
             return h.url + " unreachable (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return h.url + " interrupted";
         }
     }
 

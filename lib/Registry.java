@@ -4,9 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +36,6 @@ public final class Registry {
         public String base() { return scheme + "://" + host + "/v2/" + path; }
     }
 
-    private final HttpClient http;
     private final Map<String, String> tokens = new java.util.concurrent.ConcurrentHashMap<>();
     private final Path dockerConfig;
 
@@ -49,8 +45,6 @@ public final class Registry {
 
     public Registry(Path dockerConfig) {
         this.dockerConfig = dockerConfig;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
     /** Splits a repository into registry and path (Docker Hub for names without a registry part). */
@@ -83,17 +77,17 @@ public final class Registry {
         Names.tag(tag);
         Location loc = locate(repository);
         String url = loc.base() + "/manifests/" + tag;
-        HttpResponse<byte[]> head = send(loc, "HEAD", url, ACCEPT);
-        if (head.statusCode() == 404)
+        Http.Response head = send(loc, "HEAD", url, ACCEPT);
+        if (head.status() == 404)
             throw Fail.usage("tag " + tag + " not found in " + repository + " (registry " + loc.host() + ")");
-        if (head.statusCode() == 200) {
-            String d = head.headers().firstValue("Docker-Content-Digest").orElse(null);
+        if (head.status() == 200) {
+            String d = head.header("Docker-Content-Digest").orElse(null);
             if (Names.isDigest(d)) return d;
         }
-        HttpResponse<byte[]> get = send(loc, "GET", url, ACCEPT);
-        if (get.statusCode() == 404)
+        Http.Response get = send(loc, "GET", url, ACCEPT);
+        if (get.status() == 404)
             throw Fail.usage("tag " + tag + " not found in " + repository + " (registry " + loc.host() + ")");
-        if (get.statusCode() != 200) throw unexpected(loc, get);
+        if (get.status() != 200) throw unexpected(loc, get);
         return sha256(get.body());
     }
 
@@ -104,12 +98,12 @@ public final class Registry {
         String url = loc.base() + "/tags/list";
         for (int page = 0; url != null; page++) {
             if (page >= MAX_PAGES) throw Fail.failed("registry " + loc.host() + " lists more than " + MAX_PAGES + " pages of tags for " + loc.path());
-            HttpResponse<byte[]> r = send(loc, "GET", url, "application/json");
-            if (r.statusCode() == 404) return out;
-            if (r.statusCode() != 200) throw unexpected(loc, r);
+            Http.Response r = send(loc, "GET", url, "application/json");
+            if (r.status() == 404) return out;
+            if (r.status() != 200) throw unexpected(loc, r);
             JsonNode n = Json.tree(new String(r.body(), StandardCharsets.UTF_8));
             for (JsonNode t : n.path("tags")) out.add(t.asText());
-            url = nextPage(loc, r.headers().firstValue("Link").orElse(null));
+            url = nextPage(loc, r.header("Link").orElse(null));
         }
         return out;
     }
@@ -134,21 +128,21 @@ public final class Registry {
     /** The manifest of {@code reference} (a tag or a digest), or null when the registry has none. */
     public Manifest manifest(String repository, String reference) {
         Location loc = locate(repository);
-        HttpResponse<byte[]> r = send(loc, "GET", loc.base() + "/manifests/" + reference, ACCEPT);
-        if (r.statusCode() == 404) return null;
-        if (r.statusCode() != 200) throw unexpected(loc, r);
-        String d = r.headers().firstValue("Docker-Content-Digest").filter(Names::isDigest).orElse(sha256(r.body()));
-        return new Manifest(d, r.headers().firstValue("Content-Type").orElse(""), r.body(),
-                r.headers().firstValue("Last-Modified").orElse(null));
+        Http.Response r = send(loc, "GET", loc.base() + "/manifests/" + reference, ACCEPT);
+        if (r.status() == 404) return null;
+        if (r.status() != 200) throw unexpected(loc, r);
+        String d = r.header("Docker-Content-Digest").filter(Names::isDigest).orElse(sha256(r.body()));
+        return new Manifest(d, r.header("Content-Type").orElse(""), r.body(),
+                r.header("Last-Modified").orElse(null));
     }
 
     /** A blob's bytes (an image config), or null when the registry has none. */
     public byte[] blob(String repository, String digest) {
         Names.digest(digest);
         Location loc = locate(repository);
-        HttpResponse<byte[]> r = send(loc, "GET", loc.base() + "/blobs/" + digest, "*/*");
-        if (r.statusCode() == 404) return null;
-        if (r.statusCode() != 200) throw unexpected(loc, r);
+        Http.Response r = send(loc, "GET", loc.base() + "/blobs/" + digest, "*/*");
+        if (r.status() == 404) return null;
+        if (r.status() != 200) throw unexpected(loc, r);
         return r.body();
     }
 
@@ -162,8 +156,8 @@ public final class Registry {
     public Deleted deleteManifest(String repository, String digest) {
         Names.digest(digest);
         Location loc = locate(repository);
-        HttpResponse<byte[]> r = send(loc, "DELETE", loc.base() + "/manifests/" + digest, ACCEPT);
-        int c = r.statusCode();
+        Http.Response r = send(loc, "DELETE", loc.base() + "/manifests/" + digest, ACCEPT);
+        int c = r.status();
         if (c == 202 || c == 200 || c == 204) return Deleted.DELETED;
         if (c == 404) return Deleted.ABSENT;
         String body = new String(r.body(), StandardCharsets.UTF_8);
@@ -181,37 +175,37 @@ public final class Registry {
         }
     }
 
-    HttpResponse<byte[]> send(Location loc, String method, String url, String accept) {
-        HttpResponse<byte[]> r = once(method, url, accept, tokens.get(loc.host() + "/" + loc.path()));
-        if (r.statusCode() == 401) {
-            String challenge = r.headers().firstValue("WWW-Authenticate").orElse("");
+    Http.Response send(Location loc, String method, String url, String accept) {
+        Http.Response r = once(method, url, accept, tokens.get(loc.host() + "/" + loc.path()));
+        if (r.status() == 401) {
+            String challenge = r.header("WWW-Authenticate").orElse("");
             String auth = authorize(loc, challenge);
             if (auth != null) {
                 tokens.put(loc.host() + "/" + loc.path(), auth);
                 r = once(method, url, accept, auth);
             }
-            if (r.statusCode() == 401)
+            if (r.status() == 401)
                 throw Fail.failed("registry " + loc.host() + " refused access to " + loc.path()
                         + ": log in with `docker login " + loc.host() + "` (credentials are read from " + dockerConfig + ")");
         }
         return r;
     }
 
-    private HttpResponse<byte[]> once(String method, String url, String accept, String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Accept", accept).method(method, HttpRequest.BodyPublishers.noBody());
-        if (authorization != null) b.header("Authorization", authorization);
+    private Http.Response once(String method, String url, String accept, String authorization) {
+        Map<String, String> h = new java.util.LinkedHashMap<>();
+        h.put("Accept", accept);
+        if (authorization != null) h.put("Authorization", authorization);
         try {
-            return http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return Http.send(method, url, h, CONNECT_TIMEOUT, READ_TIMEOUT);
         } catch (IOException e) {
             String host = URI.create(url).getAuthority();
             throw Fail.failed("registry " + host + " is unreachable: "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Fail.failed("interrupted while asking the registry");
         }
     }
+
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     /** Answers a Bearer or Basic challenge; null when there is nothing to answer with. */
     private String authorize(Location loc, String challenge) {
@@ -226,19 +220,16 @@ public final class Registry {
         StringBuilder url = new StringBuilder(realm).append(realm.contains("?") ? "&" : "?");
         if (p.containsKey("service")) url.append("service=").append(enc(p.get("service"))).append('&');
         url.append("scope=").append(enc(p.getOrDefault("scope", "repository:" + loc.path() + ":pull")));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url.toString())).timeout(Duration.ofSeconds(30)).GET();
-        if (basic != null) b.header("Authorization", "Basic " + basic);
+        Map<String, String> h = new java.util.LinkedHashMap<>();
+        if (basic != null) h.put("Authorization", "Basic " + basic);
         try {
-            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            if (r.statusCode() != 200) return null;
-            JsonNode n = Json.tree(r.body());
+            Http.Response r = Http.send("GET", url.toString(), h, CONNECT_TIMEOUT, READ_TIMEOUT);
+            if (r.status() != 200) return null;
+            JsonNode n = Json.tree(r.text());
             String token = n.path("token").asText(n.path("access_token").asText(""));
             return token.isEmpty() ? null : "Bearer " + token;
         } catch (IOException e) {
             throw Fail.failed("token service " + realm + " is unreachable: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw Fail.failed("interrupted while asking the token service");
         }
     }
 
@@ -266,8 +257,8 @@ public final class Registry {
         return dir != null ? Path.of(dir, "config.json") : Path.of(System.getProperty("user.home"), ".docker", "config.json");
     }
 
-    private static Fail unexpected(Location loc, HttpResponse<byte[]> r) {
-        return Fail.failed("registry " + loc.host() + " answered " + r.statusCode() + " for " + r.uri().getPath());
+    private static Fail unexpected(Location loc, Http.Response r) {
+        return Fail.failed("registry " + loc.host() + " answered " + r.status() + " for " + r.path());
     }
 
     private static String enc(String s) {
