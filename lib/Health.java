@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * Health of a running release: what the engine says about the stack (see {@link Engine#observe})
  * and every HTTP check of stack.json answering as expected.
- * Waiting polls quickly at first and backs off to one second; it stops early when a container exits
+ * Waiting polls every 0.1 s for two seconds, then backs off to one second; it stops early when a container exits
  * or turns unhealthy, since that will not heal by itself.
  */
 public final class Health {
@@ -75,7 +75,8 @@ public final class Health {
                 Thread.currentThread().interrupt();
                 throw Fail.failed("interrupted while waiting for health");
             }
-            sleep = Math.min(1000, (long) (sleep * 1.5));
+            // every 0.1 s for the first two seconds (most services settle then), then backing off to 1 s
+            if (System.nanoTime() - started > 2_000_000_000L) sleep = Math.min(1000, (long) (sleep * 1.5));
         }
     }
 

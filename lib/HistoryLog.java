@@ -96,7 +96,7 @@ public final class HistoryLog {
         return out;
     }
 
-    /** Lines that are not a whole JSON object among the last {@code bytes} bytes of the log. */
+    /** Torn lines (not a whole JSON object) among the last {@code bytes} bytes of the log, cheaply: a line between braces counts as whole. */
     public int countMalformedInTail(long bytes) {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = ch.size();
@@ -106,7 +106,11 @@ public final class HistoryLog {
             String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
             String[] lines = text.split("\n", -1);
             int bad = 0;
-            for (int i = from > 0 ? 1 : 0; i < lines.length; i++) if (!lines[i].isBlank() && parse(lines[i]) == null) bad++;
+            for (int i = from > 0 ? 1 : 0; i < lines.length; i++) {
+                String l = lines[i].strip();
+                // a record is one JSON object per line; only lines not shaped like one are parsed to be sure
+                if (!l.isEmpty() && !(l.startsWith("{") && l.endsWith("}")) && parse(l) == null) bad++;
+            }
             return bad;
         } catch (NoSuchFileException e) {
             return 0;
