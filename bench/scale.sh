@@ -31,6 +31,7 @@ hist="$work/big/releases/deploy_history.log"
 tail=$(mktemp); cp "$hist" "$tail"
 awk -v n="$lines" 'BEGIN { for (i = 0; i < n; i++) printf "{\"at_utc\":\"2025-01-01T00:00:00Z\",\"action\":\"deploy\",\"outcome\":\"success\",\"stack\":\"other%d-staging\",\"env\":\"staging\",\"image_tag\":\"sha-%07d\",\"image_ref\":\"ghcr.io/acme/app@sha256:%064d\",\"image_digest\":\"sha256:%064d\",\"release_id\":\"sha-%07d__20250101T000000Z\",\"actor\":\"ci\",\"run_id\":\"%d\",\"break_glass\":false,\"break_glass_reason\":\"\"}\n", i % 50, i, i, i, i, i }' >"$hist"
 cat "$tail" >>"$hist"; rm -f "$tail"
+sync  # measure a settled disk, not the write-back of the history just made
 median_ms() {
   local t=()
   "$@" >/dev/null 2>&1 || true
