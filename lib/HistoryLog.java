@@ -86,10 +86,11 @@ public final class HistoryLog {
         List<HistoryRecord> out = new ArrayList<>();
         if (limit <= 0) return out;
         int[] seen = {0};
-        eachLineNewestFirst(line -> {
+        byte[] pattern = needle == null || needle.isEmpty() ? null : needle.getBytes(StandardCharsets.UTF_8);
+        HistoryScan.newestFirst(file, (buf, from, to) -> {
             if (++seen[0] > maxLines) return false;
-            if (needle != null && !line.contains(needle)) return true;
-            HistoryRecord r = parse(line);
+            if (pattern != null && HistoryScan.indexOf(buf, from, to, pattern) < 0) return true;
+            HistoryRecord r = parse(new String(buf, from, to - from, StandardCharsets.UTF_8));
             if (r != null && match.test(r)) out.add(r);
             return out.size() < limit;
         });

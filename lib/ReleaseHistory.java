@@ -38,7 +38,10 @@ public final class ReleaseHistory {
                 order.add(id);
                 continue;
             }
-            Release.Success ok = Release.succeeded(dir);
+            // the marker's content is needed only when release.json lacks the time or the actor
+            boolean complete = rel.created_at_utc != null && rel.actor != null;
+            Release.Success ok = !complete ? Release.succeeded(dir)
+                    : Files.isRegularFile(dir.resolve(Release.SUCCEEDED), java.nio.file.LinkOption.NOFOLLOW_LINKS) ? new Release.Success() : null;
             if (ok == null) continue;
             order.add(id);
             recs.put(id, record(stack, id, dir, rel, ok));
@@ -84,10 +87,11 @@ public final class ReleaseHistory {
         Map<String, HistoryRecord> found = new LinkedHashMap<>();
         String needle = "\"stack\":\"" + stack + "\"";
         int[] seen = {0};
-        log.eachLineNewestFirst(line -> {
+        byte[] pattern = needle.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HistoryScan.newestFirst(log.file(), (buf, from, to) -> {
             if (++seen[0] > SCAN_LIMIT || found.size() == ids.size()) return false;
-            if (!line.contains(needle)) return true;
-            HistoryRecord r = HistoryLog.parse(line);
+            if (HistoryScan.indexOf(buf, from, to, pattern) < 0) return true;
+            HistoryRecord r = HistoryLog.parse(new String(buf, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
             if (r == null || !stack.equals(r.stack) || !r.isSuccessfulRelease() || !ids.contains(r.release_id)) return true;
             HistoryRecord earlier = found.get(r.release_id);
             if (earlier == null || "deploy".equals(r.action)) found.put(r.release_id, r);
