@@ -202,8 +202,10 @@ public class Release {
         Path dir = layout.stackReleasesDir(stack);
         if (!Files.isDirectory(dir)) return List.of();
         try (Stream<Path> s = Files.list(dir)) {
-            return s.map(p -> p.getFileName().toString()).filter(Names::isReleaseId)
-                    .sorted(Comparator.comparing(Release::sortKey)).toList();
+            // each key once: comparing by a computed key would compute it at every comparison
+            java.util.TreeMap<String, String> byKey = new java.util.TreeMap<>();
+            s.map(p -> p.getFileName().toString()).filter(Names::isReleaseId).forEach(id -> byKey.put(sortKey(id), id));
+            return List.copyOf(byKey.values());
         } catch (IOException e) {
             throw Fail.failed("cannot list " + dir + ": " + e.getMessage(), e);
         }
@@ -216,6 +218,7 @@ public class Release {
         int dash = rest.indexOf('-');
         String ts = dash < 0 ? rest : rest.substring(0, dash);
         int n = dash < 0 ? 1 : Integer.parseInt(rest.substring(dash + 1));
-        return ts + String.format("%05d", n) + releaseId;
+        String seq = Integer.toString(n);
+        return ts + "00000".substring(Math.min(5, seq.length())) + seq + releaseId;
     }
 }
