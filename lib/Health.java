@@ -30,15 +30,10 @@ public final class Health {
 
     /** One look now. {@code releaseDir} null: do not check which release runs. */
     public Report check(String stack, Path releaseDir, StackSettings settings) {
-        Map<String, ImageRef> pinned = Map.of();
-        if (releaseDir != null) {
-            try {
-                Release r = Release.read(releaseDir);
-                if (r != null && r.images != null) pinned = r.images;
-            } catch (Fail f) {
-                // a release without readable facts is checked by its containers alone
-            }
-        }
+        return check(stack, releaseDir, settings, pinnedImages(releaseDir));
+    }
+
+    private Report check(String stack, Path releaseDir, StackSettings settings, Map<String, ImageRef> pinned) {
         Engine.Observation o = engine.observe(stack, releaseDir, settings, pinned);
         List<String> problems = new ArrayList<>(o.problems());
         for (StackSettings.HttpCheck h : settings.health.http) {
@@ -48,14 +43,27 @@ public final class Health {
         return new Report(problems.isEmpty(), o.settled(), problems, o.containers());
     }
 
+    /** The images the release pins (release.json); none without a release dir or readable facts. */
+    private static Map<String, ImageRef> pinnedImages(Path releaseDir) {
+        if (releaseDir == null) return Map.of();
+        try {
+            Release r = Release.read(releaseDir);
+            return r != null && r.images != null ? r.images : Map.of();
+        } catch (Fail f) {
+            // a release without readable facts is checked by its containers alone
+            return Map.of();
+        }
+    }
+
     /** Waits until healthy, a container fails for good, or {@code timeoutSeconds} pass. */
     public Report await(String stack, Path releaseDir, StackSettings settings, int timeoutSeconds) {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         long sleep = 100;
         String last = null;
         long started = System.nanoTime();
+        Map<String, ImageRef> pinned = pinnedImages(releaseDir);
         while (true) {
-            Report r = check(stack, releaseDir, settings);
+            Report r = check(stack, releaseDir, settings, pinned);
             String now = r.summary();
             if (!now.equals(last)) {
                 console.progress(String.format("health %4.1fs: %s", (System.nanoTime() - started) / 1e9, now));
