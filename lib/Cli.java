@@ -20,6 +20,11 @@ public final class Cli {
     }
 
     public static int run(Object command, String... args) {
+        // Jackson's start-up (its classes, the mapper, the bean readers every script uses) runs on a second
+        // core while picocli reads the command's annotations; the first real read then finds it done.
+        Thread warm = new Thread(Json::warm, "json-warm-up");
+        warm.setDaemon(true);
+        warm.start();
         CommandLine cl = new CommandLine(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {

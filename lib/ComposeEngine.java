@@ -101,6 +101,11 @@ public final class ComposeEngine implements Engine {
     }
 
     @Override
+    public List<String> events(String stack, String since) {
+        return Docker.events(Docker.PROJECT_LABEL + "=" + stack, since);
+    }
+
+    @Override
     public ServiceImages serviceImages(String stack, Path releaseDir) {
         return ServiceImages.of(compose, stack, releaseDir);
     }

@@ -19,6 +19,17 @@ public final class Docker {
         return List.of("docker", "ps", "-a", "-q", "--no-trunc");
     }
 
+    /**
+     * Follows the engine's container events for containers labelled {@code label} (key=value) from
+     * {@code since} (Unix seconds, fractions allowed) on: each start, exit, removal or health change
+     * prints one line. The healthcheck's own exec events are left out.
+     */
+    public static List<String> events(String label, String since) {
+        return List.of("docker", "events", "--since", since, "--filter", "type=container", "--filter", "label=" + label,
+                "--filter", "event=start", "--filter", "event=die", "--filter", "event=destroy", "--filter", "event=health_status",
+                "--format", "{{.Action}} {{.Actor.ID}}");
+    }
+
     public static List<String> inspect(List<String> ids) {
         List<String> a = new ArrayList<>(List.of("docker", "inspect", "--type", "container"));
         a.addAll(ids);

@@ -41,6 +41,12 @@ public interface Engine {
      */
     Observation observe(String stack, Path releaseDir, StackSettings settings, java.util.Map<String, ImageRef> pinned);
 
+    /**
+     * The command that follows the engine's events for the stack's containers from {@code since} (Unix
+     * seconds), one line per change that may move its health: what a health wait wakes up on.
+     */
+    List<String> events(String stack, String since);
+
     /** What each service of the release is configured to run, or null when the engine cannot say. */
     ServiceImages serviceImages(String stack, Path releaseDir);
 

@@ -55,37 +55,43 @@ public final class Health {
         }
     }
 
-    /** Waits until healthy, a container fails for good, or {@code timeoutSeconds} pass. */
+    /**
+     * Waits until healthy, a container fails for good, or {@code timeoutSeconds} pass. Between looks it
+     * follows the engine's events for the stack, so a start, exit or health change is looked at at once;
+     * the polls (every 0.1 s for two seconds, then backing off to 1 s) cover what events do not show
+     * (HTTP checks, tasks on other nodes, an engine whose events cannot be followed).
+     */
     public Report await(String stack, Path releaseDir, StackSettings settings, int timeoutSeconds) {
         long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
         long sleep = 100;
         String last = null;
         long started = System.nanoTime();
         Map<String, ImageRef> pinned = pinnedImages(releaseDir);
-        while (true) {
-            Report r = check(stack, releaseDir, settings, pinned);
-            String now = r.summary();
-            if (!now.equals(last)) {
-                console.progress(String.format("health %4.1fs: %s", (System.nanoTime() - started) / 1e9, now));
-                last = now;
-            }
-            if (r.healthy() || r.settled() || System.nanoTime() >= deadline) {
-                if (!r.healthy() && !r.settled()) {
-                    List<String> p = new ArrayList<>(r.problems());
-                    p.add("not healthy after " + timeoutSeconds + "s");
-                    return new Report(false, true, p, r.containers());
+        try (Proc.Follow events = Proc.follow(engine.events(stack, since(System.currentTimeMillis())))) {
+            while (true) {
+                Report r = check(stack, releaseDir, settings, pinned);
+                String now = r.summary();
+                if (!now.equals(last)) {
+                    console.progress(String.format("health %4.1fs: %s", (System.nanoTime() - started) / 1e9, now));
+                    last = now;
                 }
-                return r;
+                if (r.healthy() || r.settled() || System.nanoTime() >= deadline) {
+                    if (!r.healthy() && !r.settled()) {
+                        List<String> p = new ArrayList<>(r.problems());
+                        p.add("not healthy after " + timeoutSeconds + "s");
+                        return new Report(false, true, p, r.containers());
+                    }
+                    return r;
+                }
+                events.await(Math.min(sleep, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+                if (System.nanoTime() - started > 2_000_000_000L) sleep = Math.min(1000, (long) (sleep * 1.5));
             }
-            try {
-                Thread.sleep(Math.min(sleep, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw Fail.failed("interrupted while waiting for health");
-            }
-            // every 0.1 s for the first two seconds (most services settle then), then backing off to 1 s
-            if (System.nanoTime() - started > 2_000_000_000L) sleep = Math.min(1000, (long) (sleep * 1.5));
         }
+    }
+
+    /** {@code epochMillis} as `docker events --since` takes it: Unix seconds with a fraction. */
+    public static String since(long epochMillis) {
+        return String.format("%d.%03d", epochMillis / 1000, epochMillis % 1000);
     }
 
     /** Null when the check passes, else what went wrong. */

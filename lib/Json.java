@@ -27,6 +27,17 @@ public final class Json {
             .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .build();
 
+    /** Builds the mapper and the readers and writers of the files every script reads (see {@link Cli#run}). */
+    static void warm() {
+        try {
+            MAPPER.readValue("{}", StackSettings.class);
+            MAPPER.readValue("{}", CurrentManifest.class);
+            MAPPER.writeValueAsString(new CurrentManifest());
+        } catch (IOException | RuntimeException e) {
+            // only a head start: the real reads report their own errors
+        }
+    }
+
     /** One line of JSON (history records; newlines inside strings are escaped). */
     public static String line(Object value) {
         try {

@@ -105,6 +105,59 @@ public final class Proc {
         }
     }
 
+    /**
+     * A program that runs beside this one and prints a line whenever something happens (such as
+     * `docker events`): {@link #await} returns early when one comes. Time spent waiting while it
+     * runs is time spent waiting on that program, and counts as such in {@link #externalMillis}.
+     */
+    public static final class Follow implements AutoCloseable {
+        private final Process process;
+        private final java.util.concurrent.Semaphore lines = new java.util.concurrent.Semaphore(0);
+
+        private Follow(List<String> command) {
+            LogOutputStream out = new LogOutputStream() {
+                @Override
+                protected void processLine(String line) {
+                    lines.release();
+                }
+            };
+            Process p;
+            try {
+                p = new ProcessExecutor().command(command).redirectInput(java.io.InputStream.nullInputStream())
+                        .redirectOutput(out).redirectError(OutputStream.nullOutputStream()).destroyOnExit().start().getProcess();
+            } catch (IOException e) {
+                p = null; // then await is a plain sleep
+            }
+            this.process = p;
+        }
+
+        public boolean alive() { return process != null && process.isAlive(); }
+
+        /** Waits up to {@code millis} for a line; true if one (or more) came since the last call. */
+        public boolean await(long millis) {
+            boolean counted = alive();
+            long t0 = System.nanoTime();
+            try {
+                boolean got = lines.tryAcquire(Math.max(0, millis), java.util.concurrent.TimeUnit.MILLISECONDS);
+                lines.drainPermits();
+                return got;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Fail.failed("interrupted while waiting");
+            } finally {
+                if (counted) synchronized (Proc.class) { externalNanos += System.nanoTime() - t0; }
+            }
+        }
+
+        @Override
+        public void close() { if (process != null) process.destroy(); }
+    }
+
+    /** Starts {@code command} beside this process; when it cannot start, {@link Follow#await} just sleeps. */
+    public static Follow follow(List<String> command) {
+        return new Follow(command);
+    }
+
     private static OutputStream tee(ByteArrayOutputStream capture, Consumer<String> sink) {
         LogOutputStream lines = new LogOutputStream() {
             @Override

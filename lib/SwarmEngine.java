@@ -85,6 +85,12 @@ public final class SwarmEngine implements Engine {
         return SwarmServices.observe(stack, SwarmServices.parseServices(services, stack), SwarmServices.parseTasks(tasks), pinned);
     }
 
+    /** The containers of the stack's tasks on this node; tasks elsewhere are seen by the polls between events. */
+    @Override
+    public List<String> events(String stack, String since) {
+        return Docker.events(Swarm.NAMESPACE_LABEL + "=" + stack, since);
+    }
+
     /** Unknown without a compose parser: drift is measured against the pinned images (see {@link Drift}). */
     @Override
     public ServiceImages serviceImages(String stack, Path releaseDir) {

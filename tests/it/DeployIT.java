@@ -53,6 +53,27 @@ class DeployIT {
     }
 
     @Test
+    void theHealthWaitsEventFilterSeesTheStacksStartAndHealthButNotHealthcheckExecs() {
+        try (World w = new World()) {
+            String s = w.stagingStack();
+            String since = lib.Health.since(System.currentTimeMillis() - 1000);
+            assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
+            String id = World.sh("docker", "inspect", "--format", "{{.Id}}", World.containers(s).get(0)).stdout().strip();
+            List<String> cmd = new java.util.ArrayList<>(new lib.ComposeEngine(lib.Compose.detect(), null).events(s, since));
+            cmd.addAll(List.of("--until", lib.Health.since(System.currentTimeMillis())));
+            World.Run events = World.sh(cmd.toArray(String[]::new));
+            assertEquals(0, events.exit(), events.toString());
+            List<String> lines = events.stdout().lines().toList();
+            assertTrue(lines.contains("start " + id), events.stdout());
+            assertTrue(lines.contains("health_status: healthy " + id), events.stdout());
+            assertTrue(lines.stream().noneMatch(l -> l.startsWith("exec_")), "the healthcheck's execs every 0.3 s are left out: " + events.stdout());
+            String other = World.sh("docker", "events", "--since", since, "--until", lib.Health.since(System.currentTimeMillis()),
+                    "--filter", "type=container", "--format", "{{.Action}}").stdout();
+            assertTrue(other.contains("exec_start"), "the engine did run healthcheck execs: " + other);
+        }
+    }
+
+    @Test
     void redeployLeavesOneSetOfContainersAndTwoReleaseDirs() throws Exception {
         try (World w = new World()) {
             String s = w.stagingStack();

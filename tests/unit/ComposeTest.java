@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import lib.Compose;
+import lib.ComposeEngine;
 import lib.Docker;
+import lib.Health;
+import lib.SwarmEngine;
 import org.junit.jupiter.api.Test;
 
 class ComposeTest {
@@ -67,5 +70,18 @@ class ComposeTest {
         assertEquals(List.of("docker", "inspect", "--type", "container", "a", "b"), Docker.inspect(List.of("a", "b")));
         assertEquals(List.of("docker", "logs", "--tail", "50", "c1"), Docker.logs("c1", 50));
         assertEquals(List.of("docker", "pull", "r@sha256:x"), Docker.pull("r@sha256:x"));
+    }
+
+    @Test
+    void healthWaitFollowsTheStacksContainerEventsWithoutHealthcheckExecs() {
+        List<String> compose = new ComposeEngine(v1, null).events("web-prod", "1700000000.005");
+        assertEquals(List.of("docker", "events", "--since", "1700000000.005", "--filter", "type=container",
+                "--filter", "label=com.docker.compose.project=web-prod", "--filter", "event=start", "--filter", "event=die",
+                "--filter", "event=destroy", "--filter", "event=health_status", "--format", "{{.Action}} {{.Actor.ID}}"), compose);
+        assertEquals(compose, new ComposeEngine(v2, null).events("web-prod", "1700000000.005"));
+        List<String> swarm = new SwarmEngine(null).events("web-prod", "1700000000.005");
+        assertEquals(compose.stream().map(a -> a.replace("com.docker.compose.project", "com.docker.stack.namespace")).toList(), swarm);
+        assertEquals("1700000000.005", Health.since(1_700_000_000_005L));
+        assertEquals("1700000001.250", Health.since(1_700_000_001_250L));
     }
 }
