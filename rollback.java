@@ -11,7 +11,7 @@
 //SOURCES lib/Console.java lib/Container.java lib/CurrentManifest.java lib/Diagnostics.java lib/Docker.java lib/Exit.java
 //SOURCES lib/Fail.java lib/Faults.java lib/Health.java lib/HistoryLog.java lib/HistoryScan.java lib/HistoryRecord.java lib/Hooks.java
 //SOURCES lib/ImageRef.java lib/Json.java lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Release.java
-//SOURCES lib/ReleaseHistory.java lib/Repair.java lib/RollbackFlow.java lib/StackLock.java lib/StackSettings.java
+//SOURCES lib/ReleaseHistory.java lib/Repair.java lib/RollbackFlow.java lib/StackLock.java lib/StackSettings.java lib/Table.java
 //SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Http.java
 
 import java.util.concurrent.Callable;

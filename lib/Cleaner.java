@@ -181,7 +181,7 @@ public final class Cleaner {
             report.usage_after = after;
             console.result("");
             console.result(console.bold("disk usage after:"));
-            usageLines(after).forEach(console::result);
+            console.result(usageLines(after));
             report.outcome = errors.isEmpty() ? "success" : "failed";
             report.message = summary(freed, "freed");
             if (errors.isEmpty()) {
@@ -298,7 +298,7 @@ public final class Cleaner {
 
     private void print(CleanPlan plan, Snapshot s) {
         console.result(console.bold("disk usage before:"));
-        usageLines(CleanInputs.usage(q.layout, s.engine.df, s.disk.releaseDirsBytes)).forEach(console::result);
+        console.result(usageLines(CleanInputs.usage(q.layout, s.engine.df, s.disk.releaseDirsBytes)));
         for (CleanPlan.StackPlan sp : plan.stacks) {
             console.result("");
             String head = sp.stack + " (keep " + sp.keep + ", live " + (sp.live_release_id == null ? "none" : sp.live_release_id) + ")";
@@ -315,7 +315,7 @@ public final class Cleaner {
             Table t = new Table("ACTION", "RELEASE DIR", "REASON", "SIZE");
             for (CleanPlan.ReleaseItem r : sp.releases)
                 t.add(List.of(action(r.action), Table.cell(r.name), Table.cell(r.reason), Table.cell(Sizes.human(r.bytes))));
-            t.lines("  ").forEach(console::result);
+            console.result(t.lines("  "));
         }
         console.result("");
         if (plan.images.isEmpty()) {
@@ -331,7 +331,7 @@ public final class Cleaner {
                         Table.cell(i.reason),
                         Table.cell(i.delete() ? frees : "")));
             }
-            t.lines("  ").forEach(console::result);
+            console.result(t.lines("  "));
         }
         Totals t = new Totals();
         t.release_dirs = plan.releasesToDelete().size();
@@ -343,7 +343,7 @@ public final class Cleaner {
         if (q.dryRun) {
             console.result("");
             console.result(console.bold("disk usage after (estimated):"));
-            usageLines(estimateAfter(CleanInputs.usage(q.layout, s.engine.df, s.disk.releaseDirsBytes), t)).forEach(console::result);
+            console.result(usageLines(estimateAfter(CleanInputs.usage(q.layout, s.engine.df, s.disk.releaseDirsBytes), t)));
         }
     }
 

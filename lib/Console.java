@@ -37,6 +37,11 @@ public final class Console {
         if (!json) out.println(line);
     }
 
+    /** Human result lines on stdout, written at once (a table of a thousand rows is one write, not a thousand). */
+    public void result(java.util.List<String> lines) {
+        if (!json && !lines.isEmpty()) out.println(String.join("\n", lines));
+    }
+
     /** The JSON result on stdout (only in --json mode). */
     public void json(Object value) {
         if (json) out.print(Json.pretty(value));

@@ -261,12 +261,11 @@ public final class RollbackFlow {
 
     private int list(List<HistoryRecord> deploys, String current) {
         List<java.util.Map<String, Object>> rows = new ArrayList<>();
-        console.result(String.format("%-2s %-44s %-16s %-19s %-20s %-12s %s", "", "RELEASE", "TAG", "DIGEST", "DEPLOYED", "BY", "ON DISK"));
+        Table t = new Table("", "RELEASE", "TAG", "DIGEST", "DEPLOYED", "BY", "ON DISK");
         for (HistoryRecord r : deploys) {
             boolean onDisk = Activation.releaseExists(q.layout, q.stack, r.release_id);
             String d = r.image_digest == null ? "" : r.image_digest.substring(0, Math.min(19, r.image_digest.length()));
-            console.result(String.format("%-2s %-44s %-16s %-19s %-20s %-12s %s", r.release_id.equals(current) ? "*" : "",
-                    r.release_id, r.image_tag, d, r.at_utc, r.actor, onDisk ? "yes" : "no"));
+            t.add(r.release_id.equals(current) ? "*" : "", r.release_id, r.image_tag, d, r.at_utc, r.actor, onDisk ? "yes" : "no");
             var row = new java.util.LinkedHashMap<String, Object>();
             row.put("release_id", r.release_id);
             row.put("image_tag", r.image_tag);
@@ -278,6 +277,7 @@ public final class RollbackFlow {
             row.put("on_disk", onDisk);
             rows.add(row);
         }
+        console.result(t.lines(""));
         console.json(rows);
         return Exit.OK;
     }

@@ -67,7 +67,7 @@ public final class StatusReport {
                         Boolean.TRUE.equals(s.break_glass) ? Table.cell("BREAK-GLASS", console::red) : Table.cell(""),
                         healthCell(s.health), agreeCell(s)));
             }
-            t.lines("").forEach(console::result);
+            console.result(t.lines(""));
             List<String> details = new ArrayList<>();
             for (StackState s : states) {
                 for (String p : s.problems) details.add(s.stack + ": " + p);
@@ -166,7 +166,7 @@ public final class StatusReport {
                         Table.cell(c.image), c.matches == null ? Table.cell("?", console::yellow)
                                 : c.matches ? Table.cell("yes", console::green) : Table.cell("no", console::red)));
             }
-            t.lines("  ").forEach(console::result);
+            console.result(t.lines("  "));
         }
         for (var e : logs.entrySet()) {
             console.result("");

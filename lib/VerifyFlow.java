@@ -220,7 +220,7 @@ public final class VerifyFlow {
                         Table.cell(r.verified_at_utc == null ? "" : r.verified_at_utc + " (" + Clock.ago(r.verified_at_utc) + ")"),
                         Table.cell(r.note)));
             }
-            t.lines("").forEach(console::result);
+            console.result(t.lines(""));
         }
         for (String p : problems) console.warn(p);
         return problems.isEmpty() ? Exit.OK : Exit.DRIFT;
