@@ -181,8 +181,8 @@ public final class CleanInputs {
         return out;
     }
 
-    private static final byte[] RELEASE_ID_KEY = "\"release_id\"".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] AT_UTC_KEY = "\"at_utc\"".getBytes(StandardCharsets.US_ASCII);
+    private static final HistoryScan.Needle RELEASE_ID_KEY = new HistoryScan.Needle("\"release_id\"");
+    private static final HistoryScan.Needle AT_UTC_KEY = new HistoryScan.Needle("\"at_utc\"");
 
     /** {@link #quickRecord(byte[], int, int, java.util.function.Predicate)} of one line of text. */
     public static HistoryRecord quickRecord(String line, Set<String> wanted) {
@@ -197,16 +197,16 @@ public final class CleanInputs {
      * Null for a torn or foreign line.
      */
     public static HistoryRecord quickRecord(byte[] b, int from, int to, java.util.function.Predicate<String> wanted) {
-        while (from < to && isSpace(b[from])) from++;
-        while (to > from && isSpace(b[to - 1])) to--;
+        while (from < to && HistoryScan.isSpace(b[from])) from++;
+        while (to > from && HistoryScan.isSpace(b[to - 1])) to--;
         if (to - from < 2 || b[from] != '{' || b[to - 1] != '}') return null;
-        for (int i = HistoryScan.indexOf(b, from, to, RELEASE_ID_KEY); i >= 0; i = HistoryScan.indexOf(b, i + 1, to, RELEASE_ID_KEY)) {
-            String v = stringValue(b, i + RELEASE_ID_KEY.length, to);
+        for (int i = RELEASE_ID_KEY.indexIn(b, from, to); i >= 0; i = RELEASE_ID_KEY.indexIn(b, i + 1, to)) {
+            String v = stringValue(b, i + RELEASE_ID_KEY.length(), to);
             if (v != null && wanted.test(v)) return HistoryLog.parse(new String(b, from, to - from, StandardCharsets.UTF_8));
         }
         HistoryRecord r = new HistoryRecord();
-        int a = HistoryScan.indexOf(b, from, to, AT_UTC_KEY);
-        if (a >= 0) r.at_utc = stringValue(b, a + AT_UTC_KEY.length, to);
+        int a = AT_UTC_KEY.indexIn(b, from, to);
+        if (a >= 0) r.at_utc = stringValue(b, a + AT_UTC_KEY.length(), to);
         return r;
     }
 
@@ -223,10 +223,6 @@ public final class CleanInputs {
             i++;
         }
         return i >= to ? null : new String(b, start, i - start, StandardCharsets.UTF_8);
-    }
-
-    private static boolean isSpace(byte c) {
-        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     }
 
     /**

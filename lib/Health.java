@@ -91,7 +91,7 @@ public final class Health {
 
     /** {@code epochMillis} as `docker events --since` takes it: Unix seconds with a fraction. */
     public static String since(long epochMillis) {
-        return String.format("%d.%03d", epochMillis / 1000, epochMillis % 1000);
+        return String.format(java.util.Locale.ROOT, "%d.%03d", epochMillis / 1000, epochMillis % 1000);
     }
 
     /** Null when the check passes, else what went wrong. */

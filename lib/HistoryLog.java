@@ -86,10 +86,10 @@ public final class HistoryLog {
         List<HistoryRecord> out = new ArrayList<>();
         if (limit <= 0) return out;
         int[] seen = {0};
-        byte[] pattern = needle == null || needle.isEmpty() ? null : needle.getBytes(StandardCharsets.UTF_8);
+        HistoryScan.Needle pattern = needle == null || needle.isEmpty() ? null : new HistoryScan.Needle(needle);
         HistoryScan.newestFirst(file, (buf, from, to) -> {
             if (++seen[0] > maxLines) return false;
-            if (pattern != null && HistoryScan.indexOf(buf, from, to, pattern) < 0) return true;
+            if (pattern != null && pattern.indexIn(buf, from, to) < 0) return true;
             HistoryRecord r = parse(new String(buf, from, to - from, StandardCharsets.UTF_8));
             if (r != null && match.test(r)) out.add(r);
             return out.size() < limit;
@@ -104,13 +104,23 @@ public final class HistoryLog {
             long from = Math.max(0, size - bytes);
             ByteBuffer buf = ByteBuffer.allocate((int) (size - from));
             while (buf.hasRemaining()) if (ch.read(buf, from + buf.position()) < 0) break;
-            String text = new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8);
-            String[] lines = text.split("\n", -1);
+            byte[] b = buf.array();
+            int n = buf.position();
+            int start = 0;
+            if (from > 0) { // the first line is cut by the window: it is not looked at
+                while (start < n && b[start] != '\n') start++;
+                start++;
+            }
             int bad = 0;
-            for (int i = from > 0 ? 1 : 0; i < lines.length; i++) {
-                String l = lines[i].strip();
-                // a record is one JSON object per line; only lines not shaped like one are parsed to be sure
-                if (!l.isEmpty() && !(l.startsWith("{") && l.endsWith("}")) && parse(l) == null) bad++;
+            while (start < n) {
+                int end = start;
+                while (end < n && b[end] != '\n') end++;
+                int s = start, e = end;
+                while (s < e && HistoryScan.isSpace(b[s])) s++;
+                while (e > s && HistoryScan.isSpace(b[e - 1])) e--;
+                // a record is one JSON object per line: a line not shaped like one is not a record
+                if (s < e && !(b[s] == '{' && b[e - 1] == '}')) bad++;
+                start = end + 1;
             }
             return bad;
         } catch (NoSuchFileException e) {

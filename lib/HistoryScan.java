@@ -52,16 +52,37 @@ public final class HistoryScan {
         }
     }
 
-    /** The index of {@code pattern} in {@code buf[from, to)}, or -1. */
-    public static int indexOf(byte[] buf, int from, int to, byte[] pattern) {
-        int last = to - pattern.length;
-        byte first = pattern[0];
-        outer:
-        for (int i = from; i <= last; i++) {
-            if (buf[i] != first) continue;
-            for (int j = 1; j < pattern.length; j++) if (buf[i + j] != pattern[j]) continue outer;
-            return i;
+    /**
+     * A string searched for in history lines as bytes. It skips ahead by up to its own length at a
+     * mismatch (Horspool), so a long history line is mostly not looked at byte by byte.
+     */
+    public static final class Needle {
+        private final byte[] p;
+        private final int[] shift = new int[256];
+
+        public Needle(String s) {
+            if (s.isEmpty()) throw new IllegalArgumentException("empty needle");
+            p = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            java.util.Arrays.fill(shift, p.length);
+            for (int i = 0; i < p.length - 1; i++) shift[p[i] & 0xff] = p.length - 1 - i;
         }
-        return -1;
+
+        public int length() { return p.length; }
+
+        /** The index of the needle in {@code buf[from, to)}, or -1. */
+        public int indexIn(byte[] buf, int from, int to) {
+            int last = p.length - 1;
+            for (int i = from; i + last < to; i += shift[buf[i + last] & 0xff]) {
+                int j = last;
+                while (j >= 0 && buf[i + j] == p[j]) j--;
+                if (j < 0) return i;
+            }
+            return -1;
+        }
+    }
+
+    /** Spaces, tabs and line ends around a record. */
+    public static boolean isSpace(byte c) {
+        return c == ' ' || c == '\t' || c == '\r' || c == '\n';
     }
 }

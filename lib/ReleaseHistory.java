@@ -99,10 +99,10 @@ public final class ReleaseHistory {
         Map<String, HistoryRecord> found = new LinkedHashMap<>();
         String needle = "\"stack\":\"" + stack + "\"";
         int[] seen = {0};
-        byte[] pattern = needle.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        HistoryScan.Needle pattern = new HistoryScan.Needle(needle);
         HistoryScan.newestFirst(log.file(), (buf, from, to) -> {
             if (++seen[0] > SCAN_LIMIT || found.size() == ids.size()) return false;
-            if (HistoryScan.indexOf(buf, from, to, pattern) < 0) return true;
+            if (pattern.indexIn(buf, from, to) < 0) return true;
             HistoryRecord r = HistoryLog.parse(new String(buf, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
             if (r == null || !stack.equals(r.stack) || !r.isSuccessfulRelease() || !ids.contains(r.release_id)) return true;
             HistoryRecord earlier = found.get(r.release_id);

@@ -48,6 +48,25 @@ class HistoryLogTest {
     }
 
     @Test
+    void tornLinesInTheTailAreCountedAndTheLineCutByTheWindowIsNot() throws Exception {
+        HistoryLog h = new HistoryLog(tmp.resolve("deploy_history.log"));
+        assertEquals(0, h.countMalformedInTail(1 << 20), "no file, nothing torn");
+        String whole = lib.Json.line(rec("r0", "success"));
+        String text = whole + "\n"                  // whole
+                + "  " + whole + " \r\n"              // whole, with spaces and a CRLF around it
+                + "\n   \n"                          // blank lines are not records, nor torn
+                + "{\"action\":\"deploy\",\"outco\n"   // torn by a crash
+                + "[1, 2]\n"                          // JSON, but not a record
+                + whole + "\n"
+                + "{\"torn\": tr";                    // torn last line, no newline
+        Files.writeString(h.file(), text);
+        assertEquals(3, h.countMalformedInTail(1 << 20));
+        // a window that starts inside the last whole line: only the torn last line is looked at
+        int window = "{\"torn\": tr".length() + 10;
+        assertEquals(1, h.countMalformedInTail(window));
+    }
+
+    @Test
     void readsAcrossBlockBoundariesAndMissingFile() throws Exception {
         HistoryLog missing = new HistoryLog(tmp.resolve("none.log"));
         assertTrue(missing.find(r -> true, 10).isEmpty());

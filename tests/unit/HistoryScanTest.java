@@ -47,11 +47,27 @@ class HistoryScanTest {
     }
 
     @Test
-    void indexOfFindsAPatternInARange() {
+    void needleFindsItsFirstPlaceInARange() {
         byte[] b = "xx\"release_id\":\"a\"".getBytes(StandardCharsets.US_ASCII);
-        byte[] p = "\"release_id\"".getBytes(StandardCharsets.US_ASCII);
-        assertEquals(2, HistoryScan.indexOf(b, 0, b.length, p));
-        assertEquals(-1, HistoryScan.indexOf(b, 3, b.length, p));
-        assertEquals(-1, HistoryScan.indexOf(b, 0, 10, p));
+        HistoryScan.Needle p = new HistoryScan.Needle("\"release_id\"");
+        assertEquals(2, p.indexIn(b, 0, b.length));
+        assertEquals(-1, p.indexIn(b, 3, b.length));
+        assertEquals(-1, p.indexIn(b, 0, 10));
+        assertEquals(-1, p.indexIn(b, 0, 13), "one byte short of the whole needle");
+        assertEquals(2, p.indexIn(b, 0, 14));
+        // against a plain search, over text full of near misses (shared prefixes, repeated quotes)
+        java.util.Random rnd = new java.util.Random(7);
+        String alphabet = "\"stack:ag-_1";
+        for (int round = 0; round < 2000; round++) {
+            StringBuilder t = new StringBuilder();
+            for (int i = rnd.nextInt(60); i > 0; i--) t.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+            StringBuilder n = new StringBuilder();
+            for (int i = 1 + rnd.nextInt(5); i > 0; i--) n.append(alphabet.charAt(rnd.nextInt(alphabet.length())));
+            String text = t.toString(), needle = n.toString();
+            int from = text.isEmpty() ? 0 : rnd.nextInt(text.length());
+            int expected = text.indexOf(needle, from);
+            assertEquals(expected, new HistoryScan.Needle(needle).indexIn(text.getBytes(StandardCharsets.US_ASCII), from, text.length()),
+                    needle + " in " + text + " from " + from);
+        }
     }
 }
