@@ -74,27 +74,38 @@ public final class HistoryLog {
 
     /** The newest {@code limit} records that match, newest first; lines that are not a record are skipped. */
     public List<HistoryRecord> find(Predicate<HistoryRecord> match, int limit) {
-        return find(null, match, limit, Integer.MAX_VALUE);
+        return find(match, limit, Integer.MAX_VALUE);
     }
 
-    /**
-     * The newest {@code limit} records whose raw line contains {@code needle} (checked before
-     * parsing, so unrelated lines cost no JSON work) and that match, reading back at most
-     * {@code maxLines} lines.
-     */
-    public List<HistoryRecord> find(String needle, Predicate<HistoryRecord> match, int limit, int maxLines) {
+    /** {@link #find(Predicate, int)}, reading back at most {@code maxLines} lines. */
+    public List<HistoryRecord> find(Predicate<HistoryRecord> match, int limit, int maxLines) {
         List<HistoryRecord> out = new ArrayList<>();
         if (limit <= 0) return out;
         int[] seen = {0};
-        HistoryScan.Needle pattern = needle == null || needle.isEmpty() ? null : new HistoryScan.Needle(needle);
         HistoryScan.newestFirst(file, (buf, from, to) -> {
             if (++seen[0] > maxLines) return false;
-            if (pattern != null && pattern.indexIn(buf, from, to) < 0) return true;
-            HistoryRecord r = parse(new String(buf, from, to - from, StandardCharsets.UTF_8));
-            if (r != null && match.test(r)) out.add(r);
-            return out.size() < limit;
+            return collect(buf, from, to, match, out, limit);
         });
         return out;
+    }
+
+    /**
+     * The newest {@code limit} records whose raw line contains {@code needle} (found before any
+     * parsing, so unrelated lines cost no JSON work) and that match, reading back about
+     * {@code maxBytes} bytes.
+     */
+    public List<HistoryRecord> findContaining(String needle, Predicate<HistoryRecord> match, int limit, long maxBytes) {
+        List<HistoryRecord> out = new ArrayList<>();
+        if (limit <= 0) return out;
+        HistoryScan.newestContaining(file, new HistoryScan.Needle(needle), maxBytes, (buf, from, to) -> collect(buf, from, to, match, out, limit));
+        return out;
+    }
+
+    /** Adds the line's record to {@code out} if it is one and matches; false once {@code out} is full. */
+    private static boolean collect(byte[] buf, int from, int to, Predicate<HistoryRecord> match, List<HistoryRecord> out, int limit) {
+        HistoryRecord r = parse(new String(buf, from, to - from, StandardCharsets.UTF_8));
+        if (r != null && match.test(r)) out.add(r);
+        return out.size() < limit;
     }
 
     /** Torn lines (not a whole JSON object) among the last {@code bytes} bytes of the log, cheaply: a line between braces counts as whole. */

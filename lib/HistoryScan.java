@@ -53,6 +53,63 @@ public final class HistoryScan {
     }
 
     /**
+     * Visits the lines that contain {@code needle} (which holds no newline), newest first, reading
+     * back about {@code maxBytes} bytes (whole blocks). Unlike {@link #newestFirst} it does not split
+     * the log into lines: it searches each block for the needle and finds the line around each hit,
+     * so a long stretch of other lines costs little more than reading it.
+     */
+    public static void newestContaining(Path file, Needle needle, long maxBytes, Visitor visitor) {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long pos = ch.size();
+            long read = 0;
+            byte[] carry = new byte[0];
+            int[] hits = new int[16];
+            while (pos > 0 && read < maxBytes) {
+                int n = (int) Math.min(BLOCK, pos);
+                pos -= n;
+                read += n;
+                byte[] buf = new byte[n + carry.length];
+                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+                while (bb.hasRemaining()) {
+                    if (ch.read(bb, pos + bb.position()) < 0) break;
+                }
+                System.arraycopy(carry, 0, buf, n, carry.length);
+                // whole lines start after the block's first newline, unless the block starts the file
+                int first = 0;
+                if (pos > 0) {
+                    while (first < buf.length && buf[first] != '\n') first++;
+                    if (first == buf.length) { // one line longer than the block: read on
+                        carry = buf;
+                        continue;
+                    }
+                    first++;
+                }
+                int count = 0;
+                for (int i = needle.indexIn(buf, first, buf.length); i >= 0; i = needle.indexIn(buf, i + needle.length(), buf.length)) {
+                    if (count == hits.length) hits = java.util.Arrays.copyOf(hits, count * 2);
+                    hits[count++] = i;
+                }
+                int visitedStart = Integer.MAX_VALUE;
+                for (int k = count - 1; k >= 0; k--) {
+                    int hit = hits[k];
+                    if (hit >= visitedStart) continue; // a second hit in a line already visited
+                    int from = hit;
+                    while (from > first && buf[from - 1] != '\n') from--;
+                    int to = hit + needle.length();
+                    while (to < buf.length && buf[to] != '\n') to++;
+                    visitedStart = from;
+                    if (!visitor.line(buf, from, to)) return;
+                }
+                carry = pos > 0 ? java.util.Arrays.copyOf(buf, first - 1) : new byte[0];
+            }
+        } catch (NoSuchFileException e) {
+            return;
+        } catch (IOException e) {
+            throw Fail.failed("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * A string searched for in history lines as bytes. It skips ahead by up to its own length at a
      * mismatch (Horspool), so a long history line is mostly not looked at byte by byte.
      */

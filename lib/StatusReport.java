@@ -23,7 +23,7 @@ public final class StatusReport {
     private final Console console;
 
     /** How far back `status STACK` looks for the stack's records: its recent history, read in a few milliseconds. */
-    static final int STACK_HISTORY_LINES = 10_000;
+    static final long STACK_HISTORY_BYTES = 4L << 20;
 
     public StatusReport(Layout layout, Console console) {
         this.layout = layout;
@@ -201,7 +201,7 @@ public final class StatusReport {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return List.of();
         List<HistoryRecord> out = List.of();
         try {
-            out = log.find(needle, match, n, needle == null ? ReleaseHistory.SCAN_LIMIT : STACK_HISTORY_LINES);
+            out = needle == null ? log.find(match, n, ReleaseHistory.SCAN_LIMIT) : log.findContaining(needle, match, n, STACK_HISTORY_BYTES);
             int torn = log.countMalformedInTail(1 << 20);
             if (torn > 0)
                 warnings.add("history " + file + ": " + torn + " line(s) are not whole records (a write torn by a crash?); they are skipped");

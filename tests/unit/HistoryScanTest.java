@@ -46,6 +46,51 @@ class HistoryScanTest {
         assertTrue(scan(tmp.resolve("missing.log"), 10).isEmpty());
     }
 
+    static List<String> containing(Path file, String needle, long maxBytes, int stopAfter) {
+        List<String> out = new ArrayList<>();
+        HistoryScan.newestContaining(file, new HistoryScan.Needle(needle), maxBytes, (buf, from, to) -> {
+            out.add(new String(buf, from, to - from, StandardCharsets.UTF_8));
+            return out.size() < stopAfter;
+        });
+        return out;
+    }
+
+    @Test
+    void linesContainingANeedleComeNewestFirstAsALineByLineScanFindsThem() throws Exception {
+        Path f = tmp.resolve("deploy_history.log");
+        java.util.Random rnd = new java.util.Random(11);
+        StringBuilder b = new StringBuilder();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 6000; i++) {
+            String stack = "web" + rnd.nextInt(8) + "-staging";
+            // some lines name the stack twice, some are longer than a 256 KiB block, some are multi-byte
+            String extra = i % 997 == 0 ? "x".repeat(300_000) : i % 13 == 0 ? ",\"note\":\"\"stack\":\"" + stack + "\" é\"" : "";
+            String l = "{\"n\":" + i + ",\"stack\":\"" + stack + "\"" + extra + "}";
+            lines.add(l);
+            b.append(l).append('\n');
+            if (i % 500 == 0) b.append('\n');
+        }
+        b.append("{\"stack\":\"web3-staging\",\"torn");
+        lines.add("{\"stack\":\"web3-staging\",\"torn");
+        Files.writeString(f, b.toString());
+        assertTrue(Files.size(f) > 8 * 256 * 1024, "many blocks");
+        String needle = "\"stack\":\"web3-staging\"";
+        List<String> expected = new ArrayList<>();
+        for (int i = lines.size() - 1; i >= 0; i--) if (lines.get(i).contains(needle)) expected.add(lines.get(i));
+        assertEquals(expected, containing(f, needle, Long.MAX_VALUE, Integer.MAX_VALUE));
+        assertEquals(expected.subList(0, 7), containing(f, needle, Long.MAX_VALUE, 7), "the visitor stops the scan");
+        // a bound reads back whole blocks: at least the lines in the newest maxBytes, never past the block that crosses it
+        List<String> bounded = containing(f, needle, 600_000, Integer.MAX_VALUE);
+        assertEquals(expected.subList(0, bounded.size()), bounded);
+        long tail = 0;
+        int within = 0;
+        for (int i = lines.size() - 1; i >= 0 && (tail += lines.get(i).getBytes(StandardCharsets.UTF_8).length + 1) <= 600_000; i--)
+            if (lines.get(i).contains(needle)) within++;
+        assertTrue(bounded.size() >= within && bounded.size() < expected.size(), bounded.size() + " of " + expected.size() + ", " + within + " within the bound");
+        assertTrue(containing(f, "\"stack\":\"web9-staging\"", Long.MAX_VALUE, 10).isEmpty());
+        assertTrue(containing(tmp.resolve("missing.log"), needle, Long.MAX_VALUE, 10).isEmpty());
+    }
+
     @Test
     void needleFindsItsFirstPlaceInARange() {
         byte[] b = "xx\"release_id\":\"a\"".getBytes(StandardCharsets.US_ASCII);
