@@ -30,12 +30,7 @@ public final class HistoryScan {
             while (pos > 0) {
                 int n = (int) Math.min(BLOCK, pos);
                 pos -= n;
-                byte[] buf = new byte[n + carry.length];
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) {
-                    if (ch.read(bb, pos + bb.position()) < 0) break;
-                }
-                System.arraycopy(carry, 0, buf, n, carry.length);
+                byte[] buf = block(ch, pos, n, carry);
                 int end = buf.length;
                 for (int i = buf.length - 1; i >= 0; i--) {
                     if (buf[i] != '\n') continue;
@@ -50,6 +45,17 @@ public final class HistoryScan {
         } catch (IOException e) {
             throw Fail.failed("cannot read " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The {@code n} bytes at {@code pos}, followed by {@code carry}: the rest of the line they end in, read with the block after them. */
+    private static byte[] block(FileChannel ch, long pos, int n, byte[] carry) throws IOException {
+        byte[] buf = new byte[n + carry.length];
+        ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
+        while (bb.hasRemaining()) {
+            if (ch.read(bb, pos + bb.position()) < 0) break;
+        }
+        System.arraycopy(carry, 0, buf, n, carry.length);
+        return buf;
     }
 
     /**
@@ -68,12 +74,7 @@ public final class HistoryScan {
                 int n = (int) Math.min(BLOCK, pos);
                 pos -= n;
                 read += n;
-                byte[] buf = new byte[n + carry.length];
-                ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) {
-                    if (ch.read(bb, pos + bb.position()) < 0) break;
-                }
-                System.arraycopy(carry, 0, buf, n, carry.length);
+                byte[] buf = block(ch, pos, n, carry);
                 // whole lines start after the block's first newline, unless the block starts the file
                 int first = 0;
                 if (pos > 0) {
