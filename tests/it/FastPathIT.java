@@ -1,0 +1,57 @@
+package it;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import support.World;
+
+/** ./install-fast: the servers' fast path, installed into a prefix and used against the real engine. */
+class FastPathIT {
+    static final List<String> SCRIPTS = List.of("deploy", "rollback", "verify", "status", "clean-images", "build-image");
+
+    @Test
+    void installFastWritesLaunchersWithTrainedArchivesThatDeployAndReport() throws Exception {
+        try (World w = new World()) {
+            Path prefix = w.dir.resolve("prefix");
+            World.Run install = w.exec(List.of(World.REPO.resolve("install-fast").toString(), prefix.toString()), Map.of());
+            assertEquals(0, install.exit(), install.toString());
+            assertEquals(1, World.sh("pgrep", "-f", "TrainRegistry.java").exit(), "the stand-in registry is stopped");
+            for (String s : SCRIPTS) {
+                assertTrue(Files.isExecutable(prefix.resolve("bin/seisei-" + s)), s);
+                assertTrue(Files.size(prefix.resolve("lib/seisei-deploy/" + s + "/" + s + ".jsa")) > 0, s + " has a class-data archive");
+            }
+            // the deploy archive was trained on a real resolution over HTTP (from the stand-in registry)
+            Path d = prefix.resolve("lib/seisei-deploy/deploy");
+            World.Run archive = World.sh("java", "-XX:SharedArchiveFile=" + d.resolve("deploy.jsa"), "-XX:+PrintSharedArchiveAndExit",
+                    "-jar", d.resolve("deploy.jar").toString());
+            assertTrue(archive.stdout().contains("archive is valid"), archive.toString());
+            assertTrue(archive.stdout().contains("sun.net.www.protocol.http.HttpURLConnection$HttpInputStream"), "HTTP classes archived");
+            assertTrue(archive.stdout().contains("lib.Registry "), "the resolver archived");
+
+            String s = w.stagingStack();
+            List<String> where = List.of("--root", w.root.toString(), "--source", w.source.toString());
+            World.Run deploy = w.exec(cmd(prefix, "deploy", List.of(s, "staging", "v1"), where), Map.of());
+            assertEquals(0, deploy.exit(), deploy.toString());
+            assertEquals("v1", w.version(s));
+            World.Run status = w.exec(cmd(prefix, "status", List.of(s, "--json"), List.of("--root", w.root.toString())), Map.of());
+            assertEquals(0, status.exit(), status.toString());
+            var json = lib.Json.tree(status.stdout());
+            assertEquals("v1", json.path("image_tag").asText(), status.stdout());
+            assertEquals(1, json.path("history").size(), "its deploy, found in the history: " + status.stdout());
+            World.Run bad = w.exec(cmd(prefix, "deploy", List.of("../x", "staging", "v1"), where), Map.of());
+            assertEquals(2, bad.exit(), bad.toString());
+            assertEquals(1, bad.stderr().strip().lines().count(), "a one-line error, no archive warnings: " + bad.stderr());
+        }
+    }
+
+    static List<String> cmd(Path prefix, String script, List<String> args, List<String> more) {
+        List<String> c = new java.util.ArrayList<>(List.of(prefix.resolve("bin/seisei-" + script).toString()));
+        c.addAll(args);
+        c.addAll(more);
+        return c;
+    }
+}
