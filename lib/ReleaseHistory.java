@@ -31,37 +31,26 @@ public final class ReleaseHistory {
         Set<String> legacy = new HashSet<>();
         for (String id : ids) {
             if (order.size() >= limit) break;
-            Dir d = Dir.read(base, id);
-            if (d == null) continue;
-            if (d.release == null) {
-                legacy.add(d.id);
-                order.add(d.id);
+            Path dir = base.resolve(id); // ids come from Release.listIds: valid release ids
+            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+            Release rel = readQuietly(dir);
+            if (rel == null) {
+                legacy.add(id);
+                order.add(id);
                 continue;
             }
-            if (d.success == null) continue;
-            order.add(d.id);
-            recs.put(d.id, record(stack, d.id, d.path, d.release, d.success));
+            // the marker's content is needed only when release.json lacks the time or the actor
+            boolean complete = rel.created_at_utc != null && rel.actor != null;
+            Release.Success ok = !complete ? Release.succeeded(dir)
+                    : Files.isRegularFile(dir.resolve(Release.SUCCEEDED), java.nio.file.LinkOption.NOFOLLOW_LINKS) ? new Release.Success() : null;
+            if (ok == null) continue;
+            order.add(id);
+            recs.put(id, record(stack, id, dir, rel, ok));
         }
         if (!legacy.isEmpty()) recs.putAll(fromHistory(log, stack, legacy));
         List<HistoryRecord> out = new ArrayList<>();
         for (String id : order) if (recs.containsKey(id)) out.add(recs.get(id));
         return out;
-    }
-
-    /** One release dir: its facts (null: made by another tool) and its success marker (null: never ran healthy). */
-    private record Dir(String id, Path path, Release release, Release.Success success) {
-        /** Null when {@code id} is not a real directory (gone, or a planted symlink). */
-        static Dir read(Path base, String id) {
-            Path dir = base.resolve(id); // ids come from Release.listIds: valid release ids
-            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return null;
-            Release rel = readQuietly(dir);
-            if (rel == null) return new Dir(id, dir, null, null);
-            // the marker's content is needed only when release.json lacks the time or the actor
-            boolean complete = rel.created_at_utc != null && rel.actor != null;
-            Release.Success ok = !complete ? Release.succeeded(dir)
-                    : Files.isRegularFile(dir.resolve(Release.SUCCEEDED), java.nio.file.LinkOption.NOFOLLOW_LINKS) ? new Release.Success() : null;
-            return new Dir(id, dir, rel, ok);
-        }
     }
 
     private static HistoryRecord record(String stack, String id, Path dir, Release rel, Release.Success ok) {
