@@ -101,8 +101,8 @@ public final class ComposeEngine implements Engine {
     }
 
     @Override
-    public List<String> events(String stack, String since) {
-        return Docker.events(Docker.PROJECT_LABEL + "=" + stack, since);
+    public List<String> events(String stack, String since, String until) {
+        return Docker.events(Docker.PROJECT_LABEL + "=" + stack, since, until);
     }
 
     @Override

@@ -21,11 +21,12 @@ public final class Docker {
 
     /**
      * Follows the engine's container events for containers labelled {@code label} (key=value) from
-     * {@code since} (Unix seconds, fractions allowed) on: each start, exit, removal or health change
-     * prints one line. The healthcheck's own exec events are left out.
+     * {@code since} until {@code until} (Unix seconds, fractions allowed), then ends by itself: each
+     * start, exit, removal or health change prints one line. The healthcheck's own exec events are
+     * left out.
      */
-    public static List<String> events(String label, String since) {
-        return List.of("docker", "events", "--since", since, "--filter", "type=container", "--filter", "label=" + label,
+    public static List<String> events(String label, String since, String until) {
+        return List.of("docker", "events", "--since", since, "--until", until, "--filter", "type=container", "--filter", "label=" + label,
                 "--filter", "event=start", "--filter", "event=die", "--filter", "event=destroy", "--filter", "event=health_status",
                 "--format", "{{.Action}} {{.Actor.ID}}");
     }

@@ -42,10 +42,11 @@ public interface Engine {
     Observation observe(String stack, Path releaseDir, StackSettings settings, java.util.Map<String, ImageRef> pinned);
 
     /**
-     * The command that follows the engine's events for the stack's containers from {@code since} (Unix
-     * seconds), one line per change that may move its health: what a health wait wakes up on.
+     * The command that follows the engine's events for the stack's containers from {@code since} to
+     * {@code until} (Unix seconds), one line per change that may move its health: what a health wait
+     * wakes up on. It ends by itself at {@code until}, even when the waiting process was killed.
      */
-    List<String> events(String stack, String since);
+    List<String> events(String stack, String since, String until);
 
     /** What each service of the release is configured to run, or null when the engine cannot say. */
     ServiceImages serviceImages(String stack, Path releaseDir);

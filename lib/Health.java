@@ -67,7 +67,8 @@ public final class Health {
         String last = null;
         long started = System.nanoTime();
         Map<String, ImageRef> pinned = pinnedImages(releaseDir);
-        try (Proc.Follow events = Proc.follow(engine.events(stack, since(System.currentTimeMillis())))) {
+        long epochMs = System.currentTimeMillis();
+        try (Proc.Follow events = Proc.follow(engine.events(stack, since(epochMs), since(epochMs + timeoutSeconds * 1000L + 5000)))) {
             while (true) {
                 Report r = check(stack, releaseDir, settings, pinned);
                 String now = r.summary();

@@ -87,8 +87,8 @@ public final class SwarmEngine implements Engine {
 
     /** The containers of the stack's tasks on this node; tasks elsewhere are seen by the polls between events. */
     @Override
-    public List<String> events(String stack, String since) {
-        return Docker.events(Swarm.NAMESPACE_LABEL + "=" + stack, since);
+    public List<String> events(String stack, String since, String until) {
+        return Docker.events(Swarm.NAMESPACE_LABEL + "=" + stack, since, until);
     }
 
     /** Unknown without a compose parser: drift is measured against the pinned images (see {@link Drift}). */

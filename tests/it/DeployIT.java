@@ -59,8 +59,7 @@ class DeployIT {
             String since = lib.Health.since(System.currentTimeMillis() - 1000);
             assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
             String id = World.sh("docker", "inspect", "--format", "{{.Id}}", World.containers(s).get(0)).stdout().strip();
-            List<String> cmd = new java.util.ArrayList<>(new lib.ComposeEngine(lib.Compose.detect(), null).events(s, since));
-            cmd.addAll(List.of("--until", lib.Health.since(System.currentTimeMillis())));
+            List<String> cmd = new lib.ComposeEngine(lib.Compose.detect(), null).events(s, since, lib.Health.since(System.currentTimeMillis()));
             World.Run events = World.sh(cmd.toArray(String[]::new));
             assertEquals(0, events.exit(), events.toString());
             List<String> lines = events.stdout().lines().toList();

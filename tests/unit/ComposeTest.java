@@ -74,12 +74,12 @@ class ComposeTest {
 
     @Test
     void healthWaitFollowsTheStacksContainerEventsWithoutHealthcheckExecs() {
-        List<String> compose = new ComposeEngine(v1, null).events("web-prod", "1700000000.005");
-        assertEquals(List.of("docker", "events", "--since", "1700000000.005", "--filter", "type=container",
+        List<String> compose = new ComposeEngine(v1, null).events("web-prod", "1700000000.005", "1700000125.005");
+        assertEquals(List.of("docker", "events", "--since", "1700000000.005", "--until", "1700000125.005", "--filter", "type=container",
                 "--filter", "label=com.docker.compose.project=web-prod", "--filter", "event=start", "--filter", "event=die",
                 "--filter", "event=destroy", "--filter", "event=health_status", "--format", "{{.Action}} {{.Actor.ID}}"), compose);
-        assertEquals(compose, new ComposeEngine(v2, null).events("web-prod", "1700000000.005"));
-        List<String> swarm = new SwarmEngine(null).events("web-prod", "1700000000.005");
+        assertEquals(compose, new ComposeEngine(v2, null).events("web-prod", "1700000000.005", "1700000125.005"));
+        List<String> swarm = new SwarmEngine(null).events("web-prod", "1700000000.005", "1700000125.005");
         assertEquals(compose.stream().map(a -> a.replace("com.docker.compose.project", "com.docker.stack.namespace")).toList(), swarm);
         assertEquals("1700000000.005", Health.since(1_700_000_000_005L));
         assertEquals("1700000001.250", Health.since(1_700_000_001_250L));
