@@ -11,7 +11,6 @@ import support.World;
 
 /** After `jbang catalog add --name seisei`, every alias runs from a directory outside the checkout. */
 class CatalogIT {
-    static final List<String> ALIASES = List.of("build-image", "deploy", "rollback", "clean-images", "verify", "status");
 
     @Test
     void everyAliasWorksFromAnotherDirectory() throws Exception {
@@ -23,7 +22,7 @@ class CatalogIT {
             World.Run add = w.exec(List.of(jbang, "catalog", "add", "--name", "seisei", World.REPO.resolve("jbang-catalog.json").toString()), env);
             assertEquals(0, add.exit(), add.toString());
             var catalog = lib.Json.tree(Files.readString(World.REPO.resolve("jbang-catalog.json")));
-            for (String alias : ALIASES) {
+            for (String alias : World.SCRIPTS) {
                 assertFalse(catalog.path("aliases").path(alias).path("description").asText().isBlank(), alias);
                 World.Run r = execIn(w, elsewhere, List.of(jbang, alias + "@seisei", "--help"), env);
                 assertEquals(0, r.exit(), alias + "\n" + r);

@@ -11,8 +11,6 @@ import support.World;
 
 /** ./install-fast: the servers' fast path, installed into a prefix and used against the real engine. */
 class FastPathIT {
-    static final List<String> SCRIPTS = List.of("deploy", "rollback", "verify", "status", "clean-images", "build-image");
-
     @Test
     void installFastWritesLaunchersWithTrainedArchivesThatDeployAndReport() throws Exception {
         try (World w = new World()) {
@@ -20,7 +18,7 @@ class FastPathIT {
             World.Run install = w.exec(List.of(World.REPO.resolve("install-fast").toString(), prefix.toString()), Map.of());
             assertEquals(0, install.exit(), install.toString());
             assertEquals(1, World.sh("pgrep", "-f", "TrainRegistry.java").exit(), "the stand-in registry is stopped");
-            for (String s : SCRIPTS) {
+            for (String s : World.SCRIPTS) {
                 assertTrue(Files.isExecutable(prefix.resolve("bin/seisei-" + s)), s);
                 assertTrue(Files.size(prefix.resolve("lib/seisei-deploy/" + s + "/" + s + ".jsa")) > 0, s + " has a class-data archive");
             }

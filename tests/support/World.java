@@ -23,6 +23,8 @@ import java.util.stream.Stream;
  */
 public final class World implements AutoCloseable {
     public static final Path REPO = findRepo();
+    /** The six scripts (and catalog aliases). */
+    public static final List<String> SCRIPTS = List.of("build-image", "deploy", "rollback", "clean-images", "verify", "status");
     public static final String REGISTRY = "127.0.0.1:" + env("SEISEI_REGISTRY_PORT", "5000");
     /** Test images: tags v1, v2, v3 (healthy; /version answers the tag) and broken (healthcheck fails). */
     public static final String APP = REGISTRY + "/seisei-test/app";

@@ -14,13 +14,18 @@ import org.junit.jupiter.api.io.TempDir;
 class HistoryScanTest {
     @TempDir Path tmp;
 
-    static List<String> scan(Path file, int stopAfter) {
+    /** The lines a scan visits, as text; the visitor stops it after {@code stopAfter}. */
+    static List<String> lines(int stopAfter, java.util.function.Consumer<HistoryScan.Visitor> scan) {
         List<String> out = new ArrayList<>();
-        HistoryScan.newestFirst(file, (buf, from, to) -> {
+        scan.accept((buf, from, to) -> {
             out.add(new String(buf, from, to - from, StandardCharsets.UTF_8));
             return out.size() < stopAfter;
         });
         return out;
+    }
+
+    static List<String> scan(Path file, int stopAfter) {
+        return lines(stopAfter, v -> HistoryScan.newestFirst(file, v));
     }
 
     @Test
@@ -47,12 +52,7 @@ class HistoryScanTest {
     }
 
     static List<String> containing(Path file, String needle, long maxBytes, int stopAfter) {
-        List<String> out = new ArrayList<>();
-        HistoryScan.newestContaining(file, new HistoryScan.Needle(needle), maxBytes, (buf, from, to) -> {
-            out.add(new String(buf, from, to - from, StandardCharsets.UTF_8));
-            return out.size() < stopAfter;
-        });
-        return out;
+        return lines(stopAfter, v -> HistoryScan.newestContaining(file, new HistoryScan.Needle(needle), maxBytes, v));
     }
 
     @Test
