@@ -7,18 +7,21 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/AtomicFiles.java lib/BuildCommands.java lib/BuildFlow.java lib/BuildTags.java lib/Cli.java lib/Clock.java
-//SOURCES lib/Compose.java lib/ComposeEngine.java lib/Console.java lib/Container.java lib/CurrentManifest.java
-//SOURCES lib/DigestManifest.java lib/Docker.java lib/Exit.java lib/Fail.java lib/Git.java lib/Health.java lib/Hooks.java
-//SOURCES lib/ImageRef.java lib/Json.java lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Registry.java
-//SOURCES lib/Release.java lib/ServiceMap.java lib/StackSettings.java
-//SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Faults.java lib/Http.java
+//SOURCES lib/build/BuildCommands.java lib/build/BuildFlow.java lib/build/BuildTags.java lib/build/Git.java
+//SOURCES lib/build/ServiceMap.java lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/core/AtomicFiles.java
+//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
+//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
+//SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
+//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
+//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/model/CurrentManifest.java
+//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackSettings.java lib/registry/Registry.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import lib.BuildFlow;
-import lib.Cli;
-import lib.Options;
+import lib.build.BuildFlow;
+import lib.cli.Cli;
+import lib.cli.Options;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

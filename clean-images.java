@@ -7,21 +7,25 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/AtomicFiles.java lib/CleanInputs.java lib/CleanPlan.java lib/Cleaner.java lib/Cli.java lib/Clock.java
-//SOURCES lib/Compose.java lib/ComposeEngine.java lib/Console.java lib/Container.java lib/CurrentManifest.java
-//SOURCES lib/Docker.java lib/Exit.java lib/Fail.java lib/Health.java lib/HistoryLog.java lib/HistoryRecord.java
-//SOURCES lib/HistoryScan.java lib/ImageRef.java lib/Json.java lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Release.java
-//SOURCES lib/Sizes.java lib/StackLock.java lib/StackSettings.java lib/Table.java
-//SOURCES lib/BuildTags.java lib/Consent.java lib/DigestManifest.java lib/Registry.java lib/RegistryCleanInputs.java
-//SOURCES lib/RegistryCleanPlan.java lib/RegistryCleaner.java lib/VerificationRecord.java
-//SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Faults.java lib/Http.java
+//SOURCES lib/build/BuildTags.java lib/clean/CleanInputs.java lib/clean/CleanPlan.java lib/clean/Cleaner.java
+//SOURCES lib/clean/RegistryCleanInputs.java lib/clean/RegistryCleanPlan.java lib/clean/RegistryCleaner.java
+//SOURCES lib/cli/Cli.java lib/cli/Consent.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java
+//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
+//SOURCES lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
+//SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java
+//SOURCES lib/engine/Engine.java lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java
+//SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
+//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
+//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
+//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/Registry.java
 
 import java.util.concurrent.Callable;
-import lib.CleanPlan;
-import lib.Cleaner;
-import lib.Cli;
-import lib.Options;
-import lib.RegistryCleaner;
+import lib.clean.CleanPlan;
+import lib.clean.Cleaner;
+import lib.cli.Cli;
+import lib.cli.Options;
+import lib.clean.RegistryCleaner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

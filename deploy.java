@@ -7,19 +7,24 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/Activation.java lib/AtomicFiles.java lib/Cli.java lib/Clock.java lib/Compose.java lib/ComposeEngine.java
-//SOURCES lib/Console.java lib/Container.java lib/CurrentManifest.java lib/DeployFlow.java lib/Diagnostics.java
-//SOURCES lib/DigestManifest.java lib/Docker.java lib/Exit.java lib/Fail.java lib/Faults.java lib/Gate.java lib/Health.java
-//SOURCES lib/HistoryLog.java lib/HistoryScan.java lib/HistoryRecord.java lib/Hooks.java lib/ImageRef.java lib/ImageResolver.java lib/Json.java
-//SOURCES lib/Layout.java lib/Names.java lib/Options.java lib/Proc.java lib/Registry.java lib/Release.java
-//SOURCES lib/ReleaseHistory.java lib/Repair.java lib/StackLock.java lib/StackSettings.java lib/VerificationRecord.java
-//SOURCES lib/DotEnv.java lib/Drift.java lib/Engine.java lib/ServiceImages.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Http.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/core/AtomicFiles.java lib/core/Clock.java
+//SOURCES lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Json.java
+//SOURCES lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/Container.java
+//SOURCES lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
+//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
+//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Activation.java lib/flow/DeployFlow.java
+//SOURCES lib/flow/Gate.java lib/flow/Hooks.java lib/flow/Repair.java lib/history/HistoryLog.java
+//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/ReleaseHistory.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
+//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
+//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/ImageResolver.java
+//SOURCES lib/registry/Registry.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import lib.Cli;
-import lib.DeployFlow;
-import lib.Options;
+import lib.cli.Cli;
+import lib.flow.DeployFlow;
+import lib.cli.Options;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

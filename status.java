@@ -7,17 +7,21 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/AtomicFiles.java lib/Cli.java lib/Clock.java lib/Compose.java lib/ComposeEngine.java lib/Console.java
-//SOURCES lib/Container.java lib/CurrentManifest.java lib/Docker.java lib/Drift.java lib/Exit.java lib/Fail.java
-//SOURCES lib/Health.java lib/HistoryLog.java lib/HistoryScan.java lib/HistoryRecord.java lib/ImageRef.java lib/Json.java lib/Layout.java
-//SOURCES lib/Names.java lib/Options.java lib/Proc.java lib/Release.java lib/ReleaseHistory.java lib/ServiceImages.java lib/StackLock.java
-//SOURCES lib/StackSettings.java lib/StackState.java lib/StatusReport.java lib/Table.java
-//SOURCES lib/DotEnv.java lib/Engine.java lib/Swarm.java lib/SwarmEngine.java lib/SwarmFile.java lib/SwarmServices.java lib/Faults.java lib/Http.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java
+//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
+//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
+//SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
+//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
+//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/history/HistoryLog.java
+//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/ReleaseHistory.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/status/StackState.java lib/status/StatusReport.java
 
 import java.util.concurrent.Callable;
-import lib.Cli;
-import lib.Options;
-import lib.StatusReport;
+import lib.cli.Cli;
+import lib.cli.Options;
+import lib.status.StatusReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,8 +56,8 @@ class status implements Callable<Integer> {
     @Override
     public Integer call() {
         StatusReport report = new StatusReport(root.layout(), output.console());
-        if (logs < 0 || logs > 100_000) throw lib.Fail.usage("--logs must be 0..100000");
-        if (logs > 0 && stack == null) throw lib.Fail.usage("--logs needs a STACK");
+        if (logs < 0 || logs > 100_000) throw lib.core.Fail.usage("--logs must be 0..100000");
+        if (logs > 0 && stack == null) throw lib.core.Fail.usage("--logs needs a STACK");
         return stack == null ? report.all(history) : report.one(stack, history, logs);
     }
 

@@ -9,7 +9,7 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES ../lib/*.java
+//SOURCES ../lib/*/*.java
 //SOURCES support/*.java
 //SOURCES unit/*.java
 //SOURCES it/*.java

@@ -13,11 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import lib.CurrentManifest;
-import lib.DigestManifest;
-import lib.Json;
-import lib.Layout;
-import lib.Registry;
+import lib.model.CurrentManifest;
+import lib.model.DigestManifest;
+import lib.core.Json;
+import lib.model.Layout;
+import lib.registry.Registry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -173,7 +173,7 @@ class BuildImageIT {
         assertEquals(2, stale.exit(), stale.toString());
         assertOneLineError(stale, "is for git sha " + sha);
         assertArrayEquals(before, World.read(file).getBytes());
-        assertThrows(lib.Fail.class, () -> new Registry().digestOf(repository, "sha-" + sha2.substring(0, 7)));
+        assertThrows(lib.core.Fail.class, () -> new Registry().digestOf(repository, "sha-" + sha2.substring(0, 7)));
 
         World.Run fresh = build("app", "--push", "--yes", "--registry", prefix, "--fresh");
         assertEquals(0, fresh.exit(), fresh.toString());

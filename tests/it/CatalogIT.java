@@ -21,7 +21,7 @@ class CatalogIT {
             String jbang = World.REPO.resolve("jbang").toString();
             World.Run add = w.exec(List.of(jbang, "catalog", "add", "--name", "seisei", World.REPO.resolve("jbang-catalog.json").toString()), env);
             assertEquals(0, add.exit(), add.toString());
-            var catalog = lib.Json.tree(Files.readString(World.REPO.resolve("jbang-catalog.json")));
+            var catalog = lib.core.Json.tree(Files.readString(World.REPO.resolve("jbang-catalog.json")));
             for (String alias : World.SCRIPTS) {
                 assertFalse(catalog.path("aliases").path(alias).path("description").asText().isBlank(), alias);
                 World.Run r = execIn(w, elsewhere, List.of(jbang, alias + "@seisei", "--help"), env);

@@ -17,13 +17,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import lib.HistoryLog;
-import lib.HistoryRecord;
-import lib.ImageRef;
-import lib.Json;
-import lib.Layout;
-import lib.Names;
-import lib.Release;
+import lib.history.HistoryLog;
+import lib.history.HistoryRecord;
+import lib.model.ImageRef;
+import lib.core.Json;
+import lib.model.Layout;
+import lib.model.Names;
+import lib.model.Release;
 import org.junit.jupiter.api.Test;
 import support.World;
 
@@ -53,7 +53,7 @@ class CleanImagesIT {
         }
 
         String ref(String tag) {
-            return repo + "@" + new lib.Registry().digestOf(repo, tag);
+            return repo + "@" + new lib.registry.Registry().digestOf(repo, tag);
         }
 
         static void run(List<String> cmd) {

@@ -22,11 +22,11 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
-import lib.HistoryLog;
-import lib.HistoryRecord;
-import lib.Json;
-import lib.Layout;
-import lib.Registry;
+import lib.history.HistoryLog;
+import lib.history.HistoryRecord;
+import lib.core.Json;
+import lib.model.Layout;
+import lib.registry.Registry;
 import org.junit.jupiter.api.Test;
 import support.World;
 

@@ -7,10 +7,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import lib.CurrentManifest;
-import lib.HistoryLog;
-import lib.HistoryRecord;
-import lib.Layout;
+import lib.model.CurrentManifest;
+import lib.history.HistoryLog;
+import lib.history.HistoryRecord;
+import lib.model.Layout;
 import org.junit.jupiter.api.Test;
 import support.World;
 
@@ -57,7 +57,7 @@ class ConcurrencyIT {
             String hold = w.stagingStack();
             Layout l = new Layout(w.root);
             l.ensureDirs();
-            try (var held = lib.StackLock.acquire(l, hold, "someone", "long deploy", 0, null)) {
+            try (var held = lib.model.StackLock.acquire(l, hold, "someone", "long deploy", 0, null)) {
                 Process pa = w.start(Map.of(), "deploy", a, "staging", "v1", "--lock-wait", "0");
                 Process pb = w.start(Map.of(), "deploy", b, "staging", "v2", "--lock-wait", "0");
                 assertTrue(pa.waitFor(120, TimeUnit.SECONDS));

@@ -9,9 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import lib.CurrentManifest;
-import lib.HistoryLog;
-import lib.Layout;
+import lib.model.CurrentManifest;
+import lib.history.HistoryLog;
+import lib.model.Layout;
 import org.junit.jupiter.api.Test;
 import support.World;
 

@@ -6,13 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import lib.CurrentManifest;
-import lib.HistoryLog;
-import lib.HistoryRecord;
-import lib.ImageRef;
-import lib.Layout;
-import lib.StackLock;
-import lib.VerificationRecord;
+import lib.model.CurrentManifest;
+import lib.history.HistoryLog;
+import lib.history.HistoryRecord;
+import lib.model.ImageRef;
+import lib.model.Layout;
+import lib.model.StackLock;
+import lib.model.VerificationRecord;
 import org.junit.jupiter.api.Test;
 import support.World;
 
@@ -56,17 +56,17 @@ class DeployIT {
     void theHealthWaitsEventFilterSeesTheStacksStartAndHealthButNotHealthcheckExecs() {
         try (World w = new World()) {
             String s = w.stagingStack();
-            String since = lib.Health.since(System.currentTimeMillis() - 1000);
+            String since = lib.engine.Health.since(System.currentTimeMillis() - 1000);
             assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
             String id = World.sh("docker", "inspect", "--format", "{{.Id}}", World.containers(s).get(0)).stdout().strip();
-            List<String> cmd = new lib.ComposeEngine(lib.Compose.detect(), null).events(s, since, lib.Health.since(System.currentTimeMillis()));
+            List<String> cmd = new lib.engine.ComposeEngine(lib.engine.Compose.detect(), null).events(s, since, lib.engine.Health.since(System.currentTimeMillis()));
             World.Run events = World.sh(cmd.toArray(String[]::new));
             assertEquals(0, events.exit(), events.toString());
             List<String> lines = events.stdout().lines().toList();
             assertTrue(lines.contains("start " + id), events.stdout());
             assertTrue(lines.contains("health_status: healthy " + id), events.stdout());
             assertTrue(lines.stream().noneMatch(l -> l.startsWith("exec_")), "the healthcheck's execs every 0.3 s are left out: " + events.stdout());
-            String other = World.sh("docker", "events", "--since", since, "--until", lib.Health.since(System.currentTimeMillis()),
+            String other = World.sh("docker", "events", "--since", since, "--until", lib.engine.Health.since(System.currentTimeMillis()),
                     "--filter", "type=container", "--format", "{{.Action}}").stdout();
             assertTrue(other.contains("exec_start"), "the engine did run healthcheck execs: " + other);
         }
@@ -85,7 +85,7 @@ class DeployIT {
             try (var dirs = Files.list(l.stackReleasesDir(s))) {
                 assertEquals(2, dirs.count());
             }
-            var json = lib.Json.tree(r.stdout());
+            var json = lib.core.Json.tree(r.stdout());
             assertEquals("success", json.path("outcome").asText());
             assertEquals(l.currentReleaseId(s), json.path("release_id").asText());
             assertTrue(json.path("previous_release_id").asText().startsWith("v1__"));
@@ -289,7 +289,7 @@ class DeployIT {
             var before = w.snapshot();
             World.Run r = w.run("deploy", s, "staging", "v2", "--dry-run", "--json");
             assertEquals(0, r.exit(), r.toString());
-            var json = lib.Json.tree(r.stdout());
+            var json = lib.core.Json.tree(r.stdout());
             assertTrue(json.path("dry_run").asBoolean());
             assertEquals(World.registryDigest("v2"), json.path("images").path("IMAGE_REF").path("digest").asText());
             assertEquals(before, w.snapshot());

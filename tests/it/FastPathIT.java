@@ -28,7 +28,7 @@ class FastPathIT {
                     "-jar", d.resolve("deploy.jar").toString());
             assertTrue(archive.stdout().contains("archive is valid"), archive.toString());
             assertTrue(archive.stdout().contains("sun.net.www.protocol.http.HttpURLConnection$HttpInputStream"), "HTTP classes archived");
-            assertTrue(archive.stdout().contains("lib.Registry "), "the resolver archived");
+            assertTrue(archive.stdout().contains("lib.registry.Registry "), "the resolver archived");
 
             String s = w.stagingStack();
             List<String> where = List.of("--root", w.root.toString(), "--source", w.source.toString());
@@ -37,7 +37,7 @@ class FastPathIT {
             assertEquals("v1", w.version(s));
             World.Run status = w.exec(cmd(prefix, "status", List.of(s, "--json"), List.of("--root", w.root.toString())), Map.of());
             assertEquals(0, status.exit(), status.toString());
-            var json = lib.Json.tree(status.stdout());
+            var json = lib.core.Json.tree(status.stdout());
             assertEquals("v1", json.path("image_tag").asText(), status.stdout());
             assertEquals(1, json.path("history").size(), "its deploy, found in the history: " + status.stdout());
             World.Run bad = w.exec(cmd(prefix, "deploy", List.of("../x", "staging", "v1"), where), Map.of());

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import lib.CurrentManifest;
-import lib.HistoryLog;
-import lib.Layout;
+import lib.model.CurrentManifest;
+import lib.history.HistoryLog;
+import lib.model.Layout;
 import org.junit.jupiter.api.Test;
 import support.World;
 

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import lib.Layout;
+import lib.model.Layout;
 import org.junit.jupiter.api.Test;
 import support.World;
 

@@ -3,10 +3,10 @@ package it;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
-import lib.CurrentManifest;
-import lib.HistoryLog;
-import lib.HistoryRecord;
-import lib.Layout;
+import lib.model.CurrentManifest;
+import lib.history.HistoryLog;
+import lib.history.HistoryRecord;
+import lib.model.Layout;
 import org.junit.jupiter.api.Test;
 import support.World;
 
@@ -26,7 +26,7 @@ class RollbackIT {
 
             World.Run list = w.run("rollback", s, "staging", "--list", "--json");
             assertEquals(0, list.exit(), list.toString());
-            var rows = lib.Json.tree(list.stdout());
+            var rows = lib.core.Json.tree(list.stdout());
             assertEquals(3, rows.size());
             assertEquals(v3, rows.get(0).path("release_id").asText());
             assertTrue(rows.get(0).path("current").asBoolean());
@@ -80,7 +80,7 @@ class RollbackIT {
             assertEquals(0, r.exit(), r.toString());
             assertEquals("v1", w.version(s));
             assertEquals(v1, CurrentManifest.read(l, s).release_id);
-            var json = lib.Json.tree(r.stdout());
+            var json = lib.core.Json.tree(r.stdout());
             assertEquals(2, json.path("attempts").size());
             assertEquals("failed", json.path("attempts").get(0).path("outcome").asText());
             List<HistoryRecord> h = new HistoryLog(l.historyLog()).find(x -> "rollback".equals(x.action), 5);

@@ -7,9 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import lib.CurrentManifest;
-import lib.Json;
-import lib.Layout;
+import lib.model.CurrentManifest;
+import lib.core.Json;
+import lib.model.Layout;
 import org.junit.jupiter.api.Test;
 import support.World;
 

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.nio.file.Files;
 import java.util.List;
-import lib.CurrentManifest;
-import lib.HistoryLog;
-import lib.HistoryRecord;
-import lib.Json;
-import lib.Layout;
-import lib.VerificationRecord;
+import lib.model.CurrentManifest;
+import lib.history.HistoryLog;
+import lib.history.HistoryRecord;
+import lib.core.Json;
+import lib.model.Layout;
+import lib.model.VerificationRecord;
 import org.junit.jupiter.api.Test;
 import support.World;
 

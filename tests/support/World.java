@@ -221,7 +221,7 @@ public final class World implements AutoCloseable {
 
     /** The registry's digest for APP:tag (Docker-Content-Digest). */
     public static String registryDigest(String tag) {
-        return new lib.Registry().digestOf(APP, tag);
+        return new lib.registry.Registry().digestOf(APP, tag);
     }
 
     /** IDs of the containers of a compose project (stack). */

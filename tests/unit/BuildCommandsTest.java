@@ -6,9 +6,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import lib.BuildCommands;
-import lib.Fail;
-import lib.Git;
+import lib.build.BuildCommands;
+import lib.core.Fail;
+import lib.build.Git;
 import org.junit.jupiter.api.Test;
 
 class BuildCommandsTest {

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Arrays;
 import java.util.List;
-import lib.BuildTags;
-import lib.Exit;
-import lib.Fail;
+import lib.build.BuildTags;
+import lib.core.Exit;
+import lib.core.Fail;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;

@@ -9,16 +9,16 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import lib.CleanPlan;
-import lib.CleanPlan.Dir;
-import lib.CleanPlan.Kind;
-import lib.CleanPlan.LocalImage;
-import lib.CleanPlan.Mode;
-import lib.CleanPlan.StackInput;
-import lib.CleanPlan.Use;
-import lib.HistoryRecord;
-import lib.ImageRef;
-import lib.Sizes;
+import lib.clean.CleanPlan;
+import lib.clean.CleanPlan.Dir;
+import lib.clean.CleanPlan.Kind;
+import lib.clean.CleanPlan.LocalImage;
+import lib.clean.CleanPlan.Mode;
+import lib.clean.CleanPlan.StackInput;
+import lib.clean.CleanPlan.Use;
+import lib.history.HistoryRecord;
+import lib.model.ImageRef;
+import lib.core.Sizes;
 import org.junit.jupiter.api.Test;
 
 class CleanPlanTest {
@@ -308,22 +308,22 @@ class CleanPlanTest {
         unrelated.previous_release_id = wanted;
         HistoryRecord clean = rec("clean", "success", null, null, "2026-01-01T00:04:00Z");
         clean.removed = List.of("/srv/releases/stacks/web/" + other);
-        String compact = lib.Json.line(full);
-        for (String line : List.of(compact, lib.Json.pretty(full).replace("\n", " "), "  " + compact + "  ")) {
-            HistoryRecord got = lib.CleanInputs.quickRecord(line, Set.of(wanted));
+        String compact = lib.core.Json.line(full);
+        for (String line : List.of(compact, lib.core.Json.pretty(full).replace("\n", " "), "  " + compact + "  ")) {
+            HistoryRecord got = lib.clean.CleanInputs.quickRecord(line, Set.of(wanted));
             assertNotNull(got, line);
             assertEquals(List.of("2026-01-01T00:03:00Z", "deploy", "success", "web-prod", wanted, "12"),
                     List.of(got.at_utc, got.action, got.outcome, got.stack, got.release_id, String.valueOf(got.duration_ms)), line);
         }
         for (HistoryRecord r : List.of(unrelated, clean)) {
-            HistoryRecord got = lib.CleanInputs.quickRecord(lib.Json.line(r), Set.of(wanted));
+            HistoryRecord got = lib.clean.CleanInputs.quickRecord(lib.core.Json.line(r), Set.of(wanted));
             assertEquals(r.at_utc, got.at_utc);
-            assertNull(got.release_id, "a line about another release is not parsed: " + lib.Json.line(r));
+            assertNull(got.release_id, "a line about another release is not parsed: " + lib.core.Json.line(r));
             assertFalse(got.isSuccessfulRelease());
         }
-        assertNull(lib.CleanInputs.quickRecord(compact.substring(0, compact.length() / 2), Set.of(wanted)), "a torn line is skipped");
-        assertNull(lib.CleanInputs.quickRecord("", Set.of(wanted)));
-        assertNull(lib.CleanInputs.quickRecord("garbage", Set.of(wanted)));
+        assertNull(lib.clean.CleanInputs.quickRecord(compact.substring(0, compact.length() / 2), Set.of(wanted)), "a torn line is skipped");
+        assertNull(lib.clean.CleanInputs.quickRecord("", Set.of(wanted)));
+        assertNull(lib.clean.CleanInputs.quickRecord("garbage", Set.of(wanted)));
     }
 
     @Test

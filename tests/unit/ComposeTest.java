@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
 import java.util.List;
-import lib.Compose;
-import lib.ComposeEngine;
-import lib.Docker;
-import lib.Health;
-import lib.SwarmEngine;
+import lib.engine.Compose;
+import lib.engine.ComposeEngine;
+import lib.engine.Docker;
+import lib.engine.Health;
+import lib.engine.SwarmEngine;
 import org.junit.jupiter.api.Test;
 
 class ComposeTest {

@@ -6,9 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import lib.Container;
-import lib.Drift;
-import lib.ImageRef;
+import lib.engine.Container;
+import lib.engine.Drift;
+import lib.model.ImageRef;
 import org.junit.jupiter.api.Test;
 
 class DriftTest {

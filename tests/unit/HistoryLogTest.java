@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import lib.HistoryLog;
-import lib.HistoryRecord;
+import lib.history.HistoryLog;
+import lib.history.HistoryRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +51,7 @@ class HistoryLogTest {
     void tornLinesInTheTailAreCountedAndTheLineCutByTheWindowIsNot() throws Exception {
         HistoryLog h = new HistoryLog(tmp.resolve("deploy_history.log"));
         assertEquals(0, h.countMalformedInTail(1 << 20), "no file, nothing torn");
-        String whole = lib.Json.line(rec("r0", "success"));
+        String whole = lib.core.Json.line(rec("r0", "success"));
         String text = whole + "\n"                  // whole
                 + "  " + whole + " \r\n"              // whole, with spaces and a CRLF around it
                 + "\n   \n"                          // blank lines are not records, nor torn
@@ -72,7 +72,7 @@ class HistoryLogTest {
         assertTrue(missing.find(r -> true, 10).isEmpty());
         HistoryLog h = new HistoryLog(tmp.resolve("deploy_history.log"));
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 5000; i++) b.append(lib.Json.line(rec("r" + i, "success"))).append('\n');
+        for (int i = 0; i < 5000; i++) b.append(lib.core.Json.line(rec("r" + i, "success"))).append('\n');
         Files.writeString(h.file(), b);
         List<HistoryRecord> all = h.find(r -> true, 10_000);
         assertEquals(5000, all.size());
@@ -83,7 +83,7 @@ class HistoryLogTest {
     void findStopsEarlyInALargeLog() throws Exception {
         HistoryLog h = new HistoryLog(tmp.resolve("deploy_history.log"));
         StringBuilder b = new StringBuilder();
-        for (int i = 0; i < 200_000; i++) b.append(lib.Json.line(rec("r" + i, "success"))).append('\n');
+        for (int i = 0; i < 200_000; i++) b.append(lib.core.Json.line(rec("r" + i, "success"))).append('\n');
         Files.writeString(h.file(), b);
         assertEquals("r199999", h.find(r -> true, 1).get(0).release_id);
     }

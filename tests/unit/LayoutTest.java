@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import lib.Fail;
-import lib.Layout;
-import lib.StackSettings;
+import lib.core.Fail;
+import lib.model.Layout;
+import lib.model.StackSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -2,9 +2,9 @@ package unit;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import lib.Exit;
-import lib.Fail;
-import lib.Names;
+import lib.core.Exit;
+import lib.core.Fail;
+import lib.model.Names;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;

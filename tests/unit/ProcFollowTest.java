@@ -3,7 +3,7 @@ package unit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
-import lib.Proc;
+import lib.core.Proc;
 import org.junit.jupiter.api.Test;
 
 /** The program a health wait follows (docker events) wakes it on each line; silence is a plain wait. */

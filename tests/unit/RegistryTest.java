@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import lib.Fail;
-import lib.ImageRef;
-import lib.ImageResolver;
-import lib.Registry;
-import lib.StackSettings;
+import lib.core.Fail;
+import lib.model.ImageRef;
+import lib.registry.ImageResolver;
+import lib.registry.Registry;
+import lib.model.StackSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

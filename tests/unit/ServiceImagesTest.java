@@ -3,7 +3,7 @@ package unit;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.Set;
-import lib.ServiceImages;
+import lib.engine.ServiceImages;
 import org.junit.jupiter.api.Test;
 
 class ServiceImagesTest {

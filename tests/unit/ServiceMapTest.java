@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import lib.Exit;
-import lib.Fail;
-import lib.ServiceMap;
+import lib.core.Exit;
+import lib.core.Fail;
+import lib.build.ServiceMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

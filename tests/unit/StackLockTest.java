@@ -6,10 +6,10 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import lib.Exit;
-import lib.Fail;
-import lib.Layout;
-import lib.StackLock;
+import lib.core.Exit;
+import lib.core.Fail;
+import lib.model.Layout;
+import lib.model.StackLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -7,13 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import lib.Container;
-import lib.DotEnv;
-import lib.Engine;
-import lib.ImageRef;
-import lib.Swarm;
-import lib.SwarmFile;
-import lib.SwarmServices;
+import lib.engine.Container;
+import lib.model.DotEnv;
+import lib.engine.Engine;
+import lib.model.ImageRef;
+import lib.engine.Swarm;
+import lib.engine.SwarmFile;
+import lib.engine.SwarmServices;
 import org.junit.jupiter.api.Test;
 
 class SwarmTest {

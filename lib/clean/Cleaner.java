@@ -1,0 +1,400 @@
+package lib.clean;
+
+import lib.cli.Consent;
+import lib.cli.Console;
+import lib.cli.Table;
+import lib.core.Clock;
+import lib.core.Exit;
+import lib.core.Fail;
+import lib.core.Proc;
+import lib.core.Sizes;
+import lib.engine.Docker;
+import lib.history.HistoryLog;
+import lib.history.HistoryRecord;
+import lib.model.Layout;
+import lib.model.Names;
+import lib.model.Release;
+import lib.model.StackLock;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * clean-images: plan what goes (see {@link CleanPlan}), show it with the disk usage, and with
+ * consent (--yes, or y on a terminal) delete it under the locks of every stack, so no deploy
+ * starts in between; then record one "clean" line in the history.
+ */
+public final class Cleaner {
+    public static class Request {
+        public String stack;
+        /** clean-images --registry: the registry repository to clean instead of this host. */
+        public String registry;
+        public Integer keep;
+        public boolean dangling;
+        public boolean all;
+        public boolean dryRun;
+        public boolean yes;
+        public Layout layout;
+        public String actor;
+        public String runId;
+    }
+
+    /** The plan (dry run) or the result, printed as JSON with --json. */
+    public static class Report extends Consent.Ending {
+        public boolean dry_run;
+        public String mode;
+        public String root;
+        public String stack;
+        public Integer keep;
+        public List<CleanPlan.StackPlan> stacks;
+        public List<CleanPlan.ImageItem> images;
+        public Totals would_free;
+        public Totals freed;
+        public CleanInputs.Usage usage_before;
+        public CleanInputs.Usage usage_after;
+        public List<String> removed;
+        public List<String> errors;
+        public Long duration_ms;
+        public Long external_ms;
+    }
+
+    public static class Totals {
+        public int release_dirs;
+        public long release_bytes;
+        public int images;
+        public long image_bytes;
+    }
+
+    public static final int MAX_KEEP = 100_000;
+
+    private final Request q;
+    private final Console console;
+    private final long started = System.nanoTime();
+    private final CleanPlan.Mode mode;
+
+    public Cleaner(Request request, Console console) {
+        this.q = request;
+        this.console = console;
+        this.mode = request.dangling ? CleanPlan.Mode.DANGLING : request.all ? CleanPlan.Mode.ALL : CleanPlan.Mode.RELEASES_AND_IMAGES;
+    }
+
+    public int run() {
+        validate();
+        Snapshot before = gather(stack -> CleanInputs.lockHolder(q.layout, stack));
+        CleanPlan plan = before.plan;
+        Report report = report(plan, before);
+        print(plan, before);
+
+        Integer stopped = Consent.gate(report, plan.isEmpty() ? "nothing to clean" : null, q.dryRun, q.yes, console,
+                String.format("Delete %d release dirs and %d images?", plan.releasesToDelete().size(), plan.imagesToDelete().size()),
+                code -> finish(report, code));
+        if (stopped != null) return stopped;
+        return execute(plan.deletionKeys(), before);
+    }
+
+    private void validate() {
+        if (q.stack != null) Names.stack(q.stack);
+        if (q.dangling && q.all) throw Fail.usage("--dangling and --all exclude each other");
+        if (q.dangling && q.keep != null) throw Fail.usage("--dangling removes only dangling images; it takes no --keep");
+        if (q.dangling && q.stack != null) throw Fail.usage("--dangling removes only dangling images; it takes no STACK");
+        if (q.all && q.stack != null) throw Fail.usage("--all cleans images beyond any stack; it takes no STACK");
+        validateShared(q);
+        if (q.stack != null) {
+            if (!CleanInputs.known(q.layout, q.stack))
+                throw Fail.usage("unknown stack " + q.stack + ": no release dir and no link under " + q.layout.root);
+            q.layout.currentReleaseId(q.stack);
+        }
+    }
+
+    /** What every clean checks: --keep, --actor, --run-id, and a root with releases under it. */
+    static void validateShared(Request q) {
+        if (q.keep != null && (q.keep < 1 || q.keep > MAX_KEEP))
+            throw Fail.usage("--keep must be 1.." + MAX_KEEP + ", not " + q.keep);
+        Names.text("--actor", q.actor, 128, false);
+        Names.text("--run-id", q.runId, 128, true);
+        if (!Files.isDirectory(q.layout.releasesRoot()))
+            throw Fail.usage("nothing deployed under " + q.layout.root + " (no releases dir): check --root or $" + Layout.ROOT_ENV);
+    }
+
+    /** Disk, history and engine state, and the plan made of them. */
+    private static final class Snapshot {
+        CleanInputs.Disk disk;
+        CleanInputs.Engine engine;
+        CleanPlan plan;
+    }
+
+    private Snapshot gather(java.util.function.Function<String, String> lockedBy) {
+        Snapshot s = new Snapshot();
+        java.util.concurrent.Future<CleanInputs.Engine> engine = CleanInputs.engineAsync();
+        List<String> names = CleanInputs.stackNames(q.layout);
+        if (q.stack != null && !names.contains(q.stack)) {
+            names = new ArrayList<>(names);
+            names.add(q.stack);
+        }
+        s.disk = CleanInputs.disk(q.layout, names, q.keep, lockedBy, mode != CleanPlan.Mode.RELEASES_AND_IMAGES);
+        Set<String> successful = Set.of();
+        if (mode != CleanPlan.Mode.DANGLING) {
+            List<CleanPlan.StackInput> cleaned = s.disk.stacks.stream().filter(x -> q.stack == null || q.stack.equals(x.stack)).toList();
+            successful = CleanInputs.successful(q.layout, cleaned, s.disk.marked);
+        }
+        s.engine = CleanInputs.await(engine);
+        s.plan = CleanPlan.plan(s.disk.stacks, successful, s.engine.images, s.engine.containers, q.stack, mode, Instant.now());
+        List<CleanPlan.ImageItem> going = s.plan.imagesToDelete();
+        if (!going.isEmpty()) {
+            Map<String, Long> unique = CleanInputs.uniqueSizes();
+            for (CleanPlan.ImageItem i : going) if (i.unique_size == null) i.unique_size = unique.get(i.id);
+        }
+        return s;
+    }
+
+    private int execute(Set<String> confirmed, Snapshot shown) {
+        q.layout.ensureDirs();
+        Map<String, String> notLocked = new HashMap<>();
+        List<StackLock> locks = CleanInputs.lockAll(q.layout, q.actor, notLocked);
+        try {
+            // what changed since the listing (a deploy, a new container) is seen again, under the locks
+            Snapshot now = gather(notLocked::get);
+            Set<String> changed = new HashSet<>(confirmed);
+            changed.removeAll(now.plan.deletionKeys());
+            CleanPlan plan = now.plan.limitedTo(confirmed);
+            if (!changed.isEmpty())
+                console.warn(changed.size() + " of the listed items changed since the listing and are kept: " + String.join(", ", changed));
+            for (CleanPlan.StackPlan sp : plan.stacks) if (sp.skipped != null) console.warn(sp.stack + ": " + sp.skipped);
+            List<String> removed = new ArrayList<>();
+            List<String> errors = new ArrayList<>();
+            Totals freed = new Totals();
+            deleteReleases(plan, removed, errors, freed);
+            removeImages(plan, removed, errors, freed);
+
+            HistoryRecord h = new HistoryRecord();
+            h.at_utc = Clock.nowUtc();
+            h.action = "clean";
+            h.outcome = errors.isEmpty() ? HistoryRecord.SUCCESS : HistoryRecord.FAILED;
+            h.stack = q.stack;
+            h.actor = q.actor;
+            h.run_id = q.runId == null || q.runId.isEmpty() ? null : q.runId;
+            h.removed = removed;
+            h.message = summary(freed, "freed") + (errors.isEmpty() ? "" : "; " + errors.size() + " failed: " + errors.get(0));
+            h.duration_ms = elapsedMs();
+            new HistoryLog(q.layout.historyLog()).append(h);
+
+            Report report = report(plan, shown);
+            report.freed = freed;
+            report.removed = removed;
+            report.errors = errors;
+            CleanInputs.Usage after = CleanInputs.usage(q.layout, CleanInputs.diskUsageRows(), CleanInputs.releaseDirsBytes(q.layout));
+            report.usage_after = after;
+            console.result("");
+            console.result(console.bold("disk usage after:"));
+            console.result(usageLines(after));
+            report.outcome = errors.isEmpty() ? "success" : "failed";
+            report.message = summary(freed, "freed");
+            if (errors.isEmpty()) {
+                console.ok(report.message);
+                return finish(report, Exit.OK);
+            }
+            for (String e : errors) console.error(e);
+            console.warn(report.message + "; " + errors.size() + " could not be removed");
+            finish(report, Exit.FAILED);
+            throw Fail.failed(errors.size() + " of " + (errors.size() + removed.size()) + " removals failed: " + errors.get(0));
+        } finally {
+            for (StackLock l : locks) l.close();
+        }
+    }
+
+    private void deleteReleases(CleanPlan plan, List<String> removed, List<String> errors, Totals freed) {
+        for (CleanPlan.ReleaseItem r : plan.releasesToDelete()) {
+            Path dir = q.layout.stackReleasesDir(r.stack);
+            Path p = dir.resolve(r.name);
+            if (!p.getParent().equals(dir) || r.name.equals(q.layout.currentReleaseId(r.stack))) continue;
+            try {
+                Path doomed = p;
+                if (!r.name.startsWith(CleanInputs.DELETING)) {
+                    // renamed first: a clean that dies half-way leaves a leftover, never half a release
+                    doomed = dir.resolve(CleanInputs.DELETING + r.name + "-" + ProcessHandle.current().pid());
+                    Files.move(p, doomed, StandardCopyOption.ATOMIC_MOVE);
+                }
+                Release.deleteTree(doomed);
+                removed.add(p.toString());
+                freed.release_dirs++;
+                freed.release_bytes += r.bytes;
+                console.info("deleted " + p + " (" + Sizes.human(r.bytes) + ")");
+            } catch (IOException | Fail e) {
+                errors.add("cannot delete " + p + ": " + (e instanceof Fail f ? f.oneLine() : e.getMessage()));
+            }
+        }
+    }
+
+    private void removeImages(CleanPlan plan, List<String> removed, List<String> errors, Totals freed) {
+        for (CleanPlan.ImageItem i : plan.imagesToDelete()) {
+            // reference by reference (docker refuses an ID with several tags), digests first: the
+            // last reference takes the image, and the last tag takes the digests along
+            List<String> targets = new ArrayList<>();
+            for (String ref : i.references) if (CleanPlan.digestOf(ref) != null) targets.add(ref);
+            for (String ref : i.references) if (CleanPlan.digestOf(ref) == null) targets.add(ref);
+            if (targets.isEmpty()) targets.add(i.id);
+            String failure = null;
+            for (String t : targets) {
+                Proc.Result r = Proc.of(Docker.rmi(t)).timeout(Duration.ofMinutes(2)).run();
+                if (!r.ok() && !r.stderr().contains("No such image")) {
+                    failure = r.lastLine();
+                    break;
+                }
+            }
+            String what = "image " + i.id + (i.references.isEmpty() ? "" : " " + String.join(" ", i.references));
+            if (failure != null) {
+                errors.add("cannot remove " + what + ": " + failure);
+                continue;
+            }
+            removed.add(what);
+            freed.images++;
+            freed.image_bytes += i.frees();
+            console.info("removed " + what + " (" + Sizes.human(i.frees()) + ")");
+        }
+    }
+
+    private Report report(CleanPlan plan, Snapshot s) {
+        Report r = new Report();
+        r.dry_run = q.dryRun;
+        r.mode = mode.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        r.root = q.layout.root.toString();
+        r.stack = q.stack;
+        r.keep = q.keep;
+        r.stacks = plan.stacks;
+        r.images = plan.images;
+        Totals t = new Totals();
+        t.release_dirs = plan.releasesToDelete().size();
+        t.release_bytes = plan.releaseBytes();
+        t.images = plan.imagesToDelete().size();
+        t.image_bytes = plan.imageBytes();
+        r.would_free = t;
+        r.usage_before = CleanInputs.usage(q.layout, s.engine.df, s.disk.releaseDirsBytes);
+        if (q.dryRun) r.usage_after = estimateAfter(r.usage_before, t);
+        return r;
+    }
+
+    /** The usage after this plan, as far as it can be told without deleting: images and release dirs shrink. */
+    static CleanInputs.Usage estimateAfter(CleanInputs.Usage before, Totals t) {
+        CleanInputs.Usage u = new CleanInputs.Usage();
+        u.estimated = true;
+        u.release_dirs = before.release_dirs;
+        u.release_dirs_bytes = Math.max(0, before.release_dirs_bytes - t.release_bytes);
+        for (CleanInputs.DfRow d : before.docker) {
+            CleanInputs.DfRow e = new CleanInputs.DfRow();
+            e.type = d.type;
+            e.total_count = d.total_count;
+            e.active = d.active;
+            e.size = d.size;
+            e.reclaimable = d.reclaimable;
+            if ("Images".equals(d.type) && t.images > 0) {
+                try {
+                    e.total_count = Integer.toString(Math.max(0, Integer.parseInt(d.total_count) - t.images));
+                } catch (NumberFormatException ignored) {
+                }
+                Long size = Sizes.parse(d.size);
+                if (size != null) e.size = "~" + Sizes.human(Math.max(0, size - t.image_bytes)).replace(" ", "");
+                Long rec = Sizes.parse(d.reclaimable.replaceAll("\\s*\\(.*\\)$", ""));
+                if (rec != null) e.reclaimable = "~" + Sizes.human(Math.max(0, rec - t.image_bytes)).replace(" ", "");
+            }
+            u.docker.add(e);
+        }
+        return u;
+    }
+
+    private void print(CleanPlan plan, Snapshot s) {
+        console.result(console.bold("disk usage before:"));
+        console.result(usageLines(CleanInputs.usage(q.layout, s.engine.df, s.disk.releaseDirsBytes)));
+        for (CleanPlan.StackPlan sp : plan.stacks) {
+            console.result("");
+            String head = sp.stack + " (keep " + sp.keep + ", live " + (sp.live_release_id == null ? "none" : sp.live_release_id) + ")";
+            if (sp.skipped != null) {
+                console.result(console.bold(head) + ": " + console.yellow("skipped") + ", " + sp.skipped);
+                if (console.json) console.warn(sp.stack + ": " + sp.skipped);
+                continue;
+            }
+            console.result(console.bold(head) + ":");
+            if (sp.releases.isEmpty()) {
+                console.result("  no release dirs");
+                continue;
+            }
+            Table t = new Table("ACTION", "RELEASE DIR", "REASON", "SIZE");
+            for (CleanPlan.ReleaseItem r : sp.releases)
+                t.add(List.of(action(r.action), Table.cell(r.name), Table.cell(r.reason), Table.cell(Sizes.human(r.bytes))));
+            console.result(t.lines("  "));
+        }
+        console.result("");
+        if (plan.images.isEmpty()) {
+            console.result(console.bold("images:") + " none in scope"
+                    + (mode == CleanPlan.Mode.RELEASES_AND_IMAGES ? " (only images of the stacks' repositories; --all for every unused image)" : ""));
+        } else {
+            console.result(console.bold("images:"));
+            Table t = new Table("ACTION", "IMAGE", "REFERENCES", "REASON", "FREES");
+            for (CleanPlan.ImageItem i : plan.images) {
+                String frees = i.unique_size == null ? Sizes.human(i.size) : Sizes.human(i.unique_size) + " (size " + Sizes.human(i.size) + ")";
+                t.add(List.of(action(i.action), Table.cell(CleanPlan.shortId(i.id)),
+                        Table.cell(i.references.isEmpty() ? "<none>" : String.join(", ", i.references.stream().map(Cleaner::shortRef).toList())),
+                        Table.cell(i.reason),
+                        Table.cell(i.delete() ? frees : "")));
+            }
+            console.result(t.lines("  "));
+        }
+        Totals t = new Totals();
+        t.release_dirs = plan.releasesToDelete().size();
+        t.release_bytes = plan.releaseBytes();
+        t.images = plan.imagesToDelete().size();
+        t.image_bytes = plan.imageBytes();
+        console.result("");
+        console.result(console.bold(summary(t, q.dryRun ? "would free" : "to delete")));
+        if (q.dryRun) {
+            console.result("");
+            console.result(console.bold("disk usage after (estimated):"));
+            console.result(usageLines(estimateAfter(CleanInputs.usage(q.layout, s.engine.df, s.disk.releaseDirsBytes), t)));
+        }
+    }
+
+    private Table.Cell action(String a) {
+        return Table.cell(a, CleanPlan.DELETE.equals(a) ? console::red : console::green);
+    }
+
+    static List<String> usageLines(CleanInputs.Usage u) {
+        Table t = new Table("TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
+        for (CleanInputs.DfRow d : u.docker) t.add(d.type, d.total_count, d.active, d.size, d.reclaimable);
+        t.add("Release dirs", "", "", (Boolean.TRUE.equals(u.estimated) ? "~" : "") + Sizes.human(u.release_dirs_bytes).replace(" ", ""), "");
+        List<String> lines = new ArrayList<>(t.lines("  "));
+        lines.add("  (release dirs: " + u.release_dirs + ")");
+        return lines;
+    }
+
+    /** repo@sha256:0123456789ab for a digest reference (the JSON keeps it whole). */
+    static String shortRef(String ref) {
+        String d = CleanPlan.digestOf(ref);
+        return d == null || d.length() <= 19 ? ref : CleanPlan.repositoryOf(ref) + "@" + d.substring(0, 19);
+    }
+
+    static String summary(Totals t, String verb) {
+        return verb + " " + t.release_dirs + " release dir" + (t.release_dirs == 1 ? "" : "s") + " (" + Sizes.human(t.release_bytes) + ") and "
+                + t.images + " image" + (t.images == 1 ? "" : "s") + " (~" + Sizes.human(t.image_bytes) + ")";
+    }
+
+    private int finish(Report r, int code) {
+        r.duration_ms = elapsedMs();
+        r.external_ms = Proc.externalMillis();
+        console.json(r);
+        return code;
+    }
+
+    private long elapsedMs() {
+        return (System.nanoTime() - started) / 1_000_000;
+    }
+}

@@ -1,0 +1,67 @@
+package lib.engine;
+
+import lib.core.Json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What `docker inspect` says about one container, reduced to what the scripts compare. */
+public class Container {
+    public String id;
+    public String name;
+    public String service;
+    public String project;
+    /** The image reference the container was created from (repo@sha256:... for pinned releases). */
+    public String image_ref;
+    /** The local image ID (config digest) it runs. */
+    public String image_id;
+    public String state;
+    /** healthy, unhealthy, starting, or null without a healthcheck. */
+    public String health;
+    public String working_dir;
+    public int exit_code;
+    public List<String> health_log = new ArrayList<>();
+
+    public boolean running() { return "running".equals(state); }
+
+    /** Parses the JSON array printed by `docker inspect`. */
+    public static List<Container> parseInspect(String json) {
+        List<Container> out = new ArrayList<>();
+        JsonNode arr = Json.tree(json.isBlank() ? "[]" : json);
+        for (JsonNode n : arr) {
+            Container c = new Container();
+            c.id = n.path("Id").asText();
+            c.name = n.path("Name").asText().replaceFirst("^/", "");
+            JsonNode labels = n.path("Config").path("Labels");
+            c.service = text(labels, "com.docker.compose.service");
+            c.project = text(labels, Docker.PROJECT_LABEL);
+            c.working_dir = text(labels, "com.docker.compose.project.working_dir");
+            c.image_ref = n.path("Config").path("Image").asText();
+            c.image_id = n.path("Image").asText();
+            JsonNode st = n.path("State");
+            c.state = st.path("Status").asText();
+            c.exit_code = st.path("ExitCode").asInt();
+            JsonNode h = st.path("Health");
+            if (!h.isMissingNode() && !h.isNull()) {
+                c.health = h.path("Status").asText();
+                for (JsonNode probe : h.path("Log")) {
+                    c.health_log.add("exit " + probe.path("ExitCode").asInt() + ": " + probe.path("Output").asText().strip());
+                }
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    /** The digest the container's image reference is pinned to, or null. */
+    public String pinnedDigest() {
+        int at = image_ref == null ? -1 : image_ref.indexOf('@');
+        return at < 0 ? null : image_ref.substring(at + 1);
+    }
+
+    private static String text(JsonNode labels, String key) {
+        JsonNode v = labels.get(key);
+        return v == null || v.isNull() ? null : v.asText();
+    }
+}

@@ -1,0 +1,68 @@
+package lib.engine;
+
+import lib.cli.Console;
+import lib.model.ImageRef;
+import lib.model.StackSettings;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * What runs a release: Docker Compose on this machine, or Docker Swarm from a manager node. The
+ * flows above it (validation, resolution, gate, release dirs, link, manifest, history, lock, hooks)
+ * are the same for both; stack.json's "engine" chooses the adapter.
+ */
+public interface Engine {
+    String COMPOSE = "compose";
+    String SWARM = "swarm";
+
+    /** What the engine reports about a stack: its containers (swarm: its tasks) and what is wrong. */
+    record Observation(List<Container> containers, List<String> problems, boolean settled) {}
+
+    String name();
+
+    /** Step 1: refuses a release source the engine cannot run, before anything is written. */
+    void validate(String stack, Path sourceDir);
+
+    /** Step 6: makes the release's images available; a failure here changes nothing. */
+    void pull(String stack, Path releaseDir);
+
+    /** Rollback: makes sure the images a release pins can start, without a full pull. */
+    void ensureImages(List<String> refs);
+
+    /** Makes {@code releaseDir} the running release of {@code stack}. */
+    void up(String stack, Path releaseDir);
+
+    /** What {@link #up} does, for progress output. */
+    String upDescription();
+
+    /** Stops and removes the stack. */
+    void down(String stack, Path releaseDir);
+
+    /**
+     * One look at the stack. {@code releaseDir} (null: any release) and {@code pinned} (the release's
+     * pinned images, may be empty) say what should run.
+     */
+    Observation observe(String stack, Path releaseDir, StackSettings settings, java.util.Map<String, ImageRef> pinned);
+
+    /**
+     * The command that follows the engine's events for the stack's containers from {@code since} to
+     * {@code until} (Unix seconds), one line per change that may move its health: what a health wait
+     * wakes up on. It ends by itself at {@code until}, even when the waiting process was killed.
+     */
+    List<String> events(String stack, String since, String until);
+
+    /** What each service of the release is configured to run, or null when the engine cannot say. */
+    ServiceImages serviceImages(String stack, Path releaseDir);
+
+    /** The command printing the last {@code lines} log lines of a container (swarm: a task). */
+    List<String> logs(Container c, int lines);
+
+    /** The commands an operator runs to see more about {@code c}. */
+    String more(Container c);
+
+    /** The adapter for a stack with these settings. */
+    static Engine of(StackSettings settings, Console console) {
+        return SWARM.equals(settings.engine) ? new SwarmEngine(console) : ComposeEngine.detect(console);
+    }
+}

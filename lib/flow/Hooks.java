@@ -1,0 +1,56 @@
+package lib.flow;
+
+import lib.cli.Console;
+import lib.core.Fail;
+import lib.core.Proc;
+import lib.model.CurrentManifest;
+import lib.model.Layout;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Pre- and post-deploy hooks: executables in the release dir (paths from stack.json, default
+ * hooks/pre-deploy and hooks/post-deploy), run there with the deploy's facts in SEISEI_* variables.
+ */
+public final class Hooks {
+    private Hooks() {}
+
+    /** Runs the hook when the file exists; fails with a one-line error when it exits non-zero. */
+    public static boolean run(String name, String relPath, Path releaseDir, Map<String, String> vars, int timeoutSeconds,
+                              Console console) {
+        Path hook = releaseDir.resolve(relPath).normalize();
+        if (!hook.startsWith(releaseDir) || !Files.exists(hook)) return false;
+        if (!Files.isExecutable(hook)) throw Fail.failed(name + " hook " + hook + " is not executable (chmod +x)");
+        console.step("running the " + name + " hook");
+        Map<String, String> env = new LinkedHashMap<>(System.getenv());
+        env.putAll(vars);
+        Proc.of(java.util.List.of(hook.toString())).dir(releaseDir).env(env).timeout(Duration.ofSeconds(timeoutSeconds))
+                .progress(line -> console.progress(name + ": " + line)).check(name + " hook");
+        return true;
+    }
+
+    /** The variables every hook gets. */
+    public static Map<String, String> vars(Layout layout, CurrentManifest m, String action) {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("SEISEI_ACTION", action);
+        v.put("SEISEI_ROLLBACK", "rollback".equals(action) ? "1" : "0");
+        v.put("SEISEI_STACK", m.stack);
+        v.put("SEISEI_ENV", m.env);
+        v.put("SEISEI_IMAGE_TAG", m.image_tag);
+        v.put("SEISEI_IMAGE_REF", m.image_ref);
+        v.put("SEISEI_IMAGE_DIGEST", m.image_digest);
+        v.put("SEISEI_RELEASE_ID", m.release_id);
+        v.put("SEISEI_RELEASE_DIR", m.release_dir);
+        v.put("SEISEI_PREVIOUS_RELEASE_ID", m.previous_release_id == null ? "" : m.previous_release_id);
+        v.put("SEISEI_ROOT", layout.root.toString());
+        v.put("SEISEI_BACKUPS_DIR", layout.backupsDir().toString());
+        v.put("SEISEI_ACTOR", m.actor == null ? "" : m.actor);
+        v.put("SEISEI_RUN_ID", m.run_id == null ? "" : m.run_id);
+        v.put("SEISEI_BREAK_GLASS", m.break_glass ? "1" : "0");
+        return v;
+    }
+}

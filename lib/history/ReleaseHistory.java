@@ -1,0 +1,116 @@
+package lib.history;
+
+import lib.core.Fail;
+import lib.model.ImageRef;
+import lib.model.Layout;
+import lib.model.Release;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which releases of a stack ran successfully, newest first. A release dir made by deploy holds
+ * release.json and, once it ran healthy, a success marker, so this costs one small read per
+ * release dir whatever the size of the history; release dirs made by other tools (no
+ * release.json) are looked up in the history instead, reading back at most {@link #SCAN_LIMIT}
+ * lines.
+ */
+public final class ReleaseHistory {
+    private ReleaseHistory() {}
+
+    public static final int SCAN_LIMIT = 100_000;
+
+    /** Successful releases of the stack that are on disk, newest first, at most {@code limit}. */
+    public static List<HistoryRecord> successfulDeploys(Layout layout, HistoryLog log, String stack, int limit) {
+        List<String> ids = new ArrayList<>(Release.listIds(layout, stack));
+        java.util.Collections.reverse(ids);
+        Path base = layout.stackReleasesDir(stack);
+        List<String> order = new ArrayList<>();
+        Map<String, HistoryRecord> recs = new LinkedHashMap<>();
+        Set<String> legacy = new HashSet<>();
+        for (String id : ids) {
+            if (order.size() >= limit) break;
+            Path dir = base.resolve(id); // ids come from Release.listIds: valid release ids
+            if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+            Release rel = readQuietly(dir);
+            if (rel == null) {
+                legacy.add(id);
+                order.add(id);
+                continue;
+            }
+            // the marker's content is needed only when release.json lacks the time or the actor
+            boolean complete = rel.created_at_utc != null && rel.actor != null;
+            Release.Success ok = !complete ? Release.succeeded(dir)
+                    : Files.isRegularFile(dir.resolve(Release.SUCCEEDED), java.nio.file.LinkOption.NOFOLLOW_LINKS) ? new Release.Success() : null;
+            if (ok == null) continue;
+            order.add(id);
+            recs.put(id, record(stack, id, dir, rel, ok));
+        }
+        if (!legacy.isEmpty()) recs.putAll(fromHistory(log, stack, legacy));
+        List<HistoryRecord> out = new ArrayList<>();
+        for (String id : order) if (recs.containsKey(id)) out.add(recs.get(id));
+        return out;
+    }
+
+    private static HistoryRecord record(String stack, String id, Path dir, Release rel, Release.Success ok) {
+        HistoryRecord r = new HistoryRecord();
+        r.at_utc = rel.created_at_utc != null ? rel.created_at_utc : ok.at_utc;
+        r.action = "deploy";
+        r.outcome = HistoryRecord.SUCCESS;
+        r.stack = stack;
+        r.env = rel.env;
+        r.image_tag = rel.tag;
+        r.images = rel.images;
+        ImageRef p = rel.images == null || rel.images.isEmpty() ? null
+                : rel.images.containsKey("IMAGE_REF") ? rel.images.get("IMAGE_REF") : rel.images.values().iterator().next();
+        r.image_ref = p == null ? null : p.ref;
+        r.image_digest = p == null ? null : p.digest;
+        r.release_id = id;
+        r.release_dir = dir.toString();
+        r.actor = rel.actor != null ? rel.actor : ok.actor;
+        return r;
+    }
+
+    public static List<HistoryRecord> successfulDeploys(Layout layout, HistoryLog log, String stack) {
+        return successfulDeploys(layout, log, stack, Integer.MAX_VALUE);
+    }
+
+    /** True when the release ran healthy on the stack (its marker, else the history). */
+    public static boolean ranSuccessfully(Layout layout, HistoryLog log, String stack, String releaseId) {
+        Path dir = layout.releaseDir(stack, releaseId);
+        if (Release.succeeded(dir) != null) return true;
+        return fromHistory(log, stack, Set.of(releaseId)).containsKey(releaseId);
+    }
+
+    /** The success records of the given releases, from the newest {@link #SCAN_LIMIT} history lines. */
+    public static Map<String, HistoryRecord> fromHistory(HistoryLog log, String stack, Set<String> ids) {
+        Map<String, HistoryRecord> found = new LinkedHashMap<>();
+        String needle = "\"stack\":\"" + stack + "\"";
+        int[] seen = {0};
+        HistoryScan.Needle pattern = new HistoryScan.Needle(needle);
+        HistoryScan.newestFirst(log.file(), (buf, from, to) -> {
+            if (++seen[0] > SCAN_LIMIT || found.size() == ids.size()) return false;
+            if (pattern.indexIn(buf, from, to) < 0) return true;
+            HistoryRecord r = HistoryLog.parse(new String(buf, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
+            if (r == null || !stack.equals(r.stack) || !r.isSuccessfulRelease() || !ids.contains(r.release_id)) return true;
+            HistoryRecord earlier = found.get(r.release_id);
+            if (earlier == null || "deploy".equals(r.action)) found.put(r.release_id, r);
+            return true;
+        });
+        return found;
+    }
+
+    private static Release readQuietly(Path dir) {
+        try {
+            return Release.read(dir);
+        } catch (Fail f) {
+            return null;
+        }
+    }
+}

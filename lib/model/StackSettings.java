@@ -1,0 +1,150 @@
+package lib.model;
+
+import lib.core.Fail;
+import lib.core.Json;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A stack's optional settings file, stack.json in the stack dir. Every field is optional:
+ * <pre>
+ * {
+ *   "environment": "production",            // staging | production; else from the stack name
+ *   "engine": "compose",                    // compose (default) | swarm (docker stack deploy, from a manager)
+ *   "images": [                             // default: one image in IMAGE_REF
+ *     {"name": "seisei-odoo18", "var": "IMAGE_REF", "repository": "ghcr.io/org/seisei-odoo18"}
+ *   ],
+ *   "health": {
+ *     "timeout_seconds": 120,               // --health-timeout overrides
+ *     "compose": true,                      // wait for compose healthchecks / running containers
+ *     "http": [{"url": "http://127.0.0.1:8069/web/health", "status": 200, "contains": "ok", "timeout_seconds": 5}]
+ *   },
+ *   "keep_releases": 10,
+ *   "hooks": {"pre_deploy": "hooks/pre-deploy", "post_deploy": "hooks/post-deploy", "timeout_seconds": 900}
+ * }
+ * </pre>
+ */
+public class StackSettings {
+    public static final String FILE = "stack.json";
+
+    public String environment;
+    public String engine;
+    public List<Image> images;
+    public HealthSettings health;
+    public Integer keep_releases;
+    public HookSettings hooks;
+
+    public static class Image {
+        public String name;
+        public String var;
+        public String repository;
+    }
+
+    public static class HealthSettings {
+        public Integer timeout_seconds;
+        public Boolean compose;
+        public List<HttpCheck> http;
+    }
+
+    public static class HttpCheck {
+        public String url;
+        public Integer status;
+        public String contains;
+        public Integer timeout_seconds;
+    }
+
+    public static class HookSettings {
+        public String pre_deploy;
+        public String post_deploy;
+        public Integer timeout_seconds;
+    }
+
+    /** Reads {@code dir/stack.json} (defaults when absent) and checks every field. */
+    public static StackSettings load(Path stackDir) {
+        Path file = stackDir.resolve(FILE);
+        StackSettings s = Files.exists(file) ? Json.read(file, StackSettings.class, "settings file") : null;
+        if (s == null) s = new StackSettings();
+        s.validate(file);
+        return s;
+    }
+
+    public void validate(Path file) {
+        String where = file.toString();
+        if (environment != null && !environment.equals(Names.STAGING) && !environment.equals(Names.PRODUCTION))
+            throw Fail.usage(where + ": environment must be staging or production, not " + Names.quote(environment));
+        if (engine == null) engine = "compose";
+        if (!engine.equals("compose") && !engine.equals("swarm"))
+            throw Fail.usage(where + ": engine " + Names.quote(engine) + " is not supported (compose or swarm)");
+        if (images == null || images.isEmpty()) {
+            Image i = new Image();
+            i.var = "IMAGE_REF";
+            images = new ArrayList<>(List.of(i));
+        }
+        Set<String> vars = new HashSet<>();
+        Set<String> names = new HashSet<>();
+        for (Image i : images) {
+            if (i == null) throw Fail.usage(where + ": images has an empty entry");
+            if (i.var == null) i.var = images.size() == 1 ? "IMAGE_REF" : null;
+            if (i.var == null) throw Fail.usage(where + ": every image needs \"var\" when there are several");
+            try {
+                Names.envVar(i.var);
+                if (i.repository != null) Names.repository(i.repository);
+            } catch (Fail f) {
+                throw Fail.usage(where + ": " + f.getMessage());
+            }
+            if (!vars.add(i.var)) throw Fail.usage(where + ": variable " + i.var + " is used twice");
+            if (i.name != null && !names.add(i.name)) throw Fail.usage(where + ": image name " + i.name + " is used twice");
+        }
+        if (health == null) health = new HealthSettings();
+        if (health.compose == null) health.compose = true;
+        if (health.timeout_seconds != null && (health.timeout_seconds < 1 || health.timeout_seconds > 3600))
+            throw Fail.usage(where + ": health.timeout_seconds must be 1..3600");
+        if (health.http == null) health.http = List.of();
+        for (HttpCheck c : health.http) {
+            if (c == null || c.url == null || !(c.url.startsWith("http://") || c.url.startsWith("https://")))
+                throw Fail.usage(where + ": every health.http entry needs an http(s) url");
+            if (c.status == null) c.status = 200;
+            if (c.timeout_seconds == null) c.timeout_seconds = 5;
+        }
+        if (keep_releases != null && keep_releases < 1) throw Fail.usage(where + ": keep_releases must be at least 1");
+        if (hooks == null) hooks = new HookSettings();
+        if (hooks.pre_deploy == null) hooks.pre_deploy = "hooks/pre-deploy";
+        if (hooks.post_deploy == null) hooks.post_deploy = "hooks/post-deploy";
+        if (hooks.timeout_seconds == null) hooks.timeout_seconds = 900;
+        for (String h : new String[] {hooks.pre_deploy, hooks.post_deploy}) {
+            if (h.startsWith("/") || Path.of(h).normalize().startsWith("..") || h.contains("\0"))
+                throw Fail.usage(where + ": hook " + Names.quote(h) + " must be a path inside the stack dir");
+        }
+    }
+
+    /**
+     * The stack's environment: stack.json, else its name (*-prod, *-production: production;
+     * *-staging, *-stg: staging); refused when neither tells.
+     */
+    public String environmentOf(String stack) {
+        if (environment != null) return environment;
+        String fromName = environmentFromName(stack);
+        if (fromName != null) return fromName;
+        throw Fail.usage("the environment of stack " + stack + " is unknown: declare \"environment\" in its "
+                + FILE + " or name it *-prod / *-staging");
+    }
+
+    public static String environmentFromName(String stack) {
+        if (stack.endsWith("-prod") || stack.endsWith("-production")) return Names.PRODUCTION;
+        if (stack.endsWith("-staging") || stack.endsWith("-stg")) return Names.STAGING;
+        return null;
+    }
+
+    public int keepReleases() { return keep_releases == null ? 10 : keep_releases; }
+
+    /** The image whose reference fills the seed's single-image fields (image_ref, image_digest). */
+    public Image primary() {
+        for (Image i : images) if ("IMAGE_REF".equals(i.var)) return i;
+        return images.get(0);
+    }
+}

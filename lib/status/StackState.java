@@ -1,0 +1,348 @@
+package lib.status;
+
+import lib.cli.Console;
+import lib.core.Fail;
+import lib.engine.Container;
+import lib.engine.Drift;
+import lib.engine.Engine;
+import lib.engine.Health;
+import lib.engine.ServiceImages;
+import lib.model.CurrentManifest;
+import lib.model.ImageRef;
+import lib.model.Layout;
+import lib.model.Names;
+import lib.model.Release;
+import lib.model.StackLock;
+import lib.model.StackSettings;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+
+/**
+ * Everything known about one stack now: its link, its manifest, the release dir they name, the
+ * containers the engine runs for it, their health, and whether all of these agree. Gathering never
+ * fails on a broken stack: every inconsistency becomes a line in {@link #problems}, every
+ * difference between the release and the containers a {@link Drift.Difference}. Read-only.
+ */
+public final class StackState {
+    public String stack;
+    public String env;
+    public String image_tag;
+    public String image_ref;
+    public String image_digest;
+    /** The release that was checked: the manifest's, else the link's. */
+    public String release_id;
+    public String release_dir;
+    public String deployed_at_utc;
+    public String actor;
+    public String run_id;
+    public Boolean break_glass;
+    public String break_glass_reason;
+    public String link;
+    /** What the link points at, as written in it. */
+    public String link_target;
+    public String link_release_id;
+    public String manifest_file;
+    public boolean manifest_present;
+    /** healthy, starting, unhealthy, or unknown (the engine could not be asked). */
+    public String health;
+    public List<String> health_problems = new ArrayList<>();
+    /** True when link, manifest, release dir and containers agree; null when the engine could not be asked. */
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public Boolean consistent;
+    /** Inconsistencies between the link, the manifest and the release dirs. */
+    public List<String> problems = new ArrayList<>();
+    /**
+     * Differences between the release and the running containers; null when the engine could not be
+     * asked or there is no release to compare with.
+     */
+    public List<Drift.Difference> drift;
+    public List<ContainerView> containers = new ArrayList<>();
+    /** A deploy or rollback of the stack holds its lock now (its state may be changing). */
+    public boolean locked;
+
+    @JsonIgnore public CurrentManifest manifest;
+    @JsonIgnore public Health.Report report;
+    @JsonIgnore public StackSettings settings;
+    /** The release dir checked against, when it exists. */
+    @JsonIgnore public Path releaseDir;
+    /** The stack's engine, or null when it could not be asked. */
+    @JsonIgnore public Engine engine;
+    /** Why the engine could not be asked, or null. */
+    @JsonIgnore public String engineError;
+
+    public static class ContainerView {
+        public String name;
+        public String service;
+        public String image;
+        public String state;
+        public String health;
+        /** False when the container is part of a drift; null when there is no release to compare with. */
+        public Boolean matches;
+    }
+
+    /** The engines, each detected once and shared by every stack gathered; a stack's settings choose one. */
+    public static final class Engines {
+        private final Console console;
+        private final Map<String, Object> found = new java.util.HashMap<>();
+
+        private Engines(Console console) { this.console = console; }
+
+        public static Engines detect(Console console) { return new Engines(console); }
+
+        /** The engine of a stack with {@code settings}; fails with why it cannot be asked. */
+        public Engine of(StackSettings settings) {
+            Object e = found.computeIfAbsent(settings.engine, k -> {
+                try {
+                    return Engine.of(settings, console);
+                } catch (Fail f) {
+                    return f;
+                }
+            });
+            if (e instanceof Fail f) throw f;
+            return (Engine) e;
+        }
+    }
+
+    /** The stacks under the root: links in stacks/ and manifests in releases/current/, sorted. */
+    public record Listing(List<String> stacks, List<String> warnings) {}
+
+    public static Listing list(Layout layout) {
+        TreeSet<String> names = new TreeSet<>();
+        List<String> warnings = new ArrayList<>();
+        for (Path p : entries(layout.stacksDir(), warnings)) {
+            String n = p.getFileName().toString();
+            if (n.startsWith(".")) continue;
+            if (isStackName(n)) names.add(n);
+            else warnings.add("ignoring " + p + ": not a stack name");
+        }
+        for (Path p : entries(layout.currentDir(), warnings)) {
+            String n = p.getFileName().toString();
+            if (n.startsWith(".")) continue;
+            String base = n.endsWith(".json") ? n.substring(0, n.length() - 5) : null;
+            if (base != null && isStackName(base)) names.add(base);
+            else warnings.add("ignoring " + p + ": not a manifest of a stack");
+        }
+        return new Listing(new ArrayList<>(names), warnings);
+    }
+
+    /** True when the root has a link or a manifest for {@code stack}. */
+    public static boolean known(Layout layout, String stack) {
+        return Files.exists(layout.stackLink(stack), LinkOption.NOFOLLOW_LINKS)
+                || Files.exists(layout.manifest(stack), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    private static boolean isStackName(String s) {
+        try {
+            Names.stack(s);
+            return true;
+        } catch (Fail f) {
+            return false;
+        }
+    }
+
+    private static List<Path> entries(Path dir, List<String> warnings) {
+        if (!Files.isDirectory(dir)) return List.of();
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.sorted().toList();
+        } catch (IOException e) {
+            warnings.add("cannot list " + dir + ": " + e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** Gathers the state of {@code stack}; never fails on an inconsistent stack. */
+    public static StackState gather(Layout layout, String stack, Engines engines, Console console) {
+        StackState s = new StackState();
+        s.stack = Names.stack(stack);
+        readLink(layout, s);
+        readManifest(layout, s);
+        compareLinkAndManifest(s);
+        s.locked = StackLock.isHeld(layout, stack);
+
+        CurrentManifest m = s.manifest;
+        String rid = null;
+        if (m != null && Names.isReleaseId(m.release_id) && isDir(layout.releaseDir(stack, m.release_id))) rid = m.release_id;
+        else if (m == null && s.link_release_id != null && isDir(layout.releaseDir(stack, s.link_release_id))) rid = s.link_release_id;
+        s.release_id = m != null ? m.release_id : s.link_release_id;
+        s.releaseDir = rid == null ? null : layout.releaseDir(stack, rid);
+        s.release_dir = s.releaseDir != null ? s.releaseDir.toString() : m != null ? m.release_dir : null;
+
+        Map<String, ImageRef> pinned = m != null ? m.images : null;
+        if (m == null && s.releaseDir != null) {
+            try {
+                Release r = Release.read(s.releaseDir);
+                if (r != null) {
+                    pinned = r.images;
+                    s.env = r.env;
+                    s.image_tag = r.tag;
+                    if (r.images != null && !r.images.isEmpty()) {
+                        ImageRef p = r.images.containsKey("IMAGE_REF") ? r.images.get("IMAGE_REF") : r.images.values().iterator().next();
+                        s.image_ref = p.ref;
+                        s.image_digest = p.digest;
+                    }
+                } else {
+                    s.problems.add("release dir " + s.releaseDir + " has no " + Release.FILE);
+                }
+            } catch (Fail f) {
+                s.problems.add(f.oneLine());
+            }
+        }
+        if (s.env == null) s.env = StackSettings.environmentFromName(stack);
+        s.settings = settings(s);
+
+        Engine engine = null;
+        try {
+            engine = engines.of(s.settings);
+        } catch (Fail f) {
+            unknown(s, f.oneLine());
+        }
+        s.engine = engine;
+        if (engine != null) {
+            try {
+                s.report = new Health(engine, console).check(stack, s.releaseDir, s.settings);
+                ServiceImages services = null;
+                if (s.releaseDir != null) {
+                    try {
+                        services = engine.serviceImages(stack, s.releaseDir);
+                    } catch (Fail f) {
+                        s.problems.add(f.oneLine());
+                    }
+                }
+                boolean comparable = services != null || (pinned != null && !pinned.isEmpty());
+                s.drift = comparable ? Drift.compute(services == null ? null : services.images(),
+                        services == null ? null : services.optional(), pinned, s.report.containers()) : null;
+                s.health = healthWord(s.report);
+                s.health_problems = new ArrayList<>(s.report.problems());
+                for (Container c : s.report.containers()) s.containers.add(view(c, s.drift));
+            } catch (Fail f) {
+                unknown(s, f.oneLine());
+            }
+        }
+        s.consistent = !s.problems.isEmpty() ? Boolean.FALSE : s.drift == null ? null : s.drift.isEmpty();
+        return s;
+    }
+
+    private static void readLink(Layout layout, StackState s) {
+        Path link = layout.stackLink(s.stack);
+        s.link = link.toString();
+        if (!Files.exists(link, LinkOption.NOFOLLOW_LINKS)) return;
+        if (Files.isSymbolicLink(link)) {
+            try {
+                s.link_target = Files.readSymbolicLink(link).toString();
+            } catch (IOException e) {
+                s.problems.add("cannot read the link " + link + ": " + e.getMessage());
+                return;
+            }
+        }
+        try {
+            s.link_release_id = layout.currentReleaseId(s.stack);
+        } catch (Fail f) {
+            s.problems.add(f.oneLine());
+            return;
+        }
+        Path dir = layout.releaseDir(s.stack, s.link_release_id);
+        if (!isDir(dir)) s.problems.add("the link " + link + " points at release " + s.link_release_id + " whose dir " + dir + " is missing");
+    }
+
+    private static void readManifest(Layout layout, StackState s) {
+        Path file = layout.manifest(s.stack);
+        s.manifest_file = file.toString();
+        CurrentManifest m;
+        try {
+            m = CurrentManifest.read(layout, s.stack);
+        } catch (Fail f) {
+            s.problems.add("the manifest is unreadable: " + f.oneLine());
+            return;
+        }
+        if (m == null) return;
+        s.manifest = m;
+        s.manifest_present = true;
+        s.env = m.env;
+        s.image_tag = m.image_tag;
+        s.image_ref = m.image_ref;
+        s.image_digest = m.image_digest;
+        s.deployed_at_utc = m.deployed_at_utc;
+        s.actor = m.actor;
+        s.run_id = m.run_id;
+        s.break_glass = m.break_glass;
+        s.break_glass_reason = m.break_glass_reason;
+        if (!s.stack.equals(m.stack)) s.problems.add("the manifest " + file + " names another stack " + Names.quote(m.stack));
+        if (!Names.isReleaseId(m.release_id)) {
+            s.problems.add("the manifest " + file + " names an invalid release " + Names.quote(m.release_id));
+        } else {
+            Path dir = layout.releaseDir(s.stack, m.release_id);
+            if (!isDir(dir)) s.problems.add("the manifest names release " + m.release_id + " but its dir " + dir + " is missing");
+        }
+        if (m.images == null || m.images.isEmpty()) s.problems.add("the manifest " + file + " pins no images");
+    }
+
+    private static void compareLinkAndManifest(StackState s) {
+        boolean hasLink = s.link_target != null || s.link_release_id != null;
+        boolean manifestUnreadable = s.problems.stream().anyMatch(p -> p.startsWith("the manifest is unreadable"));
+        if (s.manifest == null && hasLink && !manifestUnreadable)
+            s.problems.add("the link points at " + (s.link_release_id != null ? s.link_release_id : s.link_target)
+                    + " but there is no manifest " + s.manifest_file);
+        if (s.manifest != null && !hasLink && !Files.exists(Path.of(s.link), LinkOption.NOFOLLOW_LINKS))
+            s.problems.add("the manifest says " + s.manifest.release_id + " but there is no link " + s.link);
+        if (s.manifest != null && s.link_release_id != null && !s.link_release_id.equals(s.manifest.release_id))
+            s.problems.add("the link points at " + s.link_release_id + " but the manifest says " + s.manifest.release_id);
+    }
+
+    private static StackSettings settings(StackState s) {
+        if (s.releaseDir != null) {
+            try {
+                return StackSettings.load(s.releaseDir);
+            } catch (Fail f) {
+                s.problems.add(f.oneLine());
+            }
+        }
+        StackSettings d = new StackSettings();
+        d.validate(Path.of(StackSettings.FILE));
+        return d;
+    }
+
+    private static void unknown(StackState s, String why) {
+        s.health = "unknown";
+        s.health_problems = new ArrayList<>(List.of("cannot ask the engine: " + why));
+        s.engineError = why;
+        s.drift = null;
+    }
+
+    static String healthWord(Health.Report r) {
+        if (r.healthy()) return "healthy";
+        boolean starting = r.containers().stream().anyMatch(c -> "starting".equals(c.health));
+        return !r.settled() && starting ? "starting" : "unhealthy";
+    }
+
+    private static ContainerView view(Container c, List<Drift.Difference> drift) {
+        ContainerView v = new ContainerView();
+        v.name = c.name;
+        v.service = c.service;
+        v.image = c.image_ref;
+        v.state = c.state;
+        v.health = c.health;
+        v.matches = drift == null ? null : drift.stream().noneMatch(d -> c.name.equals(d.container));
+        return v;
+    }
+
+    private static boolean isDir(Path p) {
+        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** The short form of a digest: its first 12 hex digits. */
+    public static String shortDigest(String digest) {
+        if (digest == null) return "";
+        String hex = digest.startsWith("sha256:") ? digest.substring(7) : digest;
+        return hex.length() > 12 ? hex.substring(0, 12) : hex;
+    }
+}
