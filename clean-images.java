@@ -12,13 +12,12 @@
 //SOURCES lib/cli/Cli.java lib/cli/Consent.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java
 //SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
 //SOURCES lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
-//SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java
-//SOURCES lib/engine/Engine.java lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java
-//SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
-//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
-//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/Registry.java
+//SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Engine.java lib/engine/ServiceImages.java
+//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java
+//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/Outcome.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/model/VerificationRecord.java lib/registry/Registry.java
 
 import java.util.concurrent.Callable;
 import lib.clean.CleanPlan;

@@ -7,23 +7,26 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/core/AtomicFiles.java lib/core/Clock.java
-//SOURCES lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Json.java
-//SOURCES lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/Container.java
-//SOURCES lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
-//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
-//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Activation.java lib/flow/DeployFlow.java
-//SOURCES lib/flow/Gate.java lib/flow/Hooks.java lib/flow/Repair.java lib/history/HistoryLog.java
-//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/ReleaseHistory.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
-//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/ImageResolver.java
-//SOURCES lib/registry/Registry.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Flows.java lib/cli/Options.java lib/core/AtomicFiles.java
+//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
+//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
+//SOURCES lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java
+//SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/ServiceImages.java
+//SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
+//SOURCES lib/flow/Context.java lib/flow/DeployFlow.java lib/flow/Gate.java lib/flow/Hooks.java lib/flow/Lifecycle.java
+//SOURCES lib/flow/Repair.java lib/flow/Waits.java lib/history/Action.java lib/history/HistoryFormat.java
+//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
+//SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java
+//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/model/VerificationRecord.java lib/registry/ImageResolver.java lib/registry/Registry.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import lib.cli.Cli;
+import lib.cli.Flows;
 import lib.flow.DeployFlow;
+import picocli.CommandLine.ArgGroup;
 import lib.cli.Options;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,11 +57,16 @@ class deploy implements Callable<Integer> {
     @Option(names = "--image", paramLabel = "REPO", description = "Image repository when neither the digest file nor stack.json names it.")
     String image;
 
-    @Option(names = "--break-glass", description = "Skip the production gate (needs --reason; recorded).")
-    boolean breakGlass;
+    @ArgGroup(exclusive = false, heading = "%nSkipping the production gate:%n")
+    BreakGlass breakGlass;
 
-    @Option(names = "--reason", paramLabel = "TEXT", description = "Why the gate is skipped.")
-    String reason;
+    static class BreakGlass {
+        @Option(names = "--break-glass", required = true, description = "Skip the production gate (needs --reason; recorded).")
+        boolean on;
+
+        @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why the gate is skipped (recorded).")
+        String reason;
+    }
 
     @Option(names = "--dry-run", description = "Resolve, check the gate and print the plan; change nothing.")
     boolean dryRun;
@@ -73,24 +81,9 @@ class deploy implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var console = output.console();
-        DeployFlow.Request q = new DeployFlow.Request();
-        q.stack = stack;
-        q.env = env;
-        q.tag = tag;
-        q.digestFile = digestFile == null ? null : digestFile.toAbsolutePath();
-        q.image = image;
-        q.actor = who.actor();
-        q.runId = who.runId();
-        q.breakGlass = breakGlass;
-        q.reason = reason;
-        q.dryRun = dryRun;
-        q.layout = root.layout();
-        q.source = source.dir();
-        q.healthTimeout = health.healthTimeout;
-        q.lockWait = lock.seconds();
-        q.logLines = logs.lines();
-        return new DeployFlow(q, console).run();
+        var request = new DeployFlow.Request(stack, env, tag, digestFile == null ? null : digestFile.toAbsolutePath(), image,
+                breakGlass == null ? null : breakGlass.reason, dryRun, source.dir(), Flows.waits(health, lock, logs));
+        return new DeployFlow(Flows.context(root, who, output), request).run();
     }
 
     public static void main(String[] args) {

@@ -7,21 +7,25 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java
-//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Flows.java lib/cli/Options.java lib/cli/Table.java
+//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
+//SOURCES lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
 //SOURCES lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java
-//SOURCES lib/engine/Engine.java lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java
-//SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Activation.java
-//SOURCES lib/flow/Hooks.java lib/flow/Repair.java lib/flow/RollbackFlow.java lib/history/HistoryLog.java
-//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/ReleaseHistory.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/ServiceImages.java
+//SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
+//SOURCES lib/flow/Context.java lib/flow/Hooks.java lib/flow/Lifecycle.java lib/flow/Repair.java
+//SOURCES lib/flow/RollbackFlow.java lib/flow/Waits.java lib/history/Action.java lib/history/HistoryFormat.java
+//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
+//SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java
+//SOURCES lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java lib/model/Release.java
+//SOURCES lib/model/StackLock.java lib/model/StackSettings.java lib/registry/Registry.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;
+import lib.cli.Flows;
 import lib.cli.Options;
 import lib.flow.RollbackFlow;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,11 +47,16 @@ class rollback implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "ENV", description = "staging or production; must match the stack's own.")
     String env;
 
-    @Option(names = "--steps", paramLabel = "N", description = "Go back N successful deploys (default 1).")
-    Integer steps;
+    @ArgGroup(exclusive = true)
+    Target target;
 
-    @Option(names = "--to", paramLabel = "RELEASE_ID|TAG", description = "Go to this release (or the newest successful one of this tag).")
-    String to;
+    static class Target {
+        @Option(names = "--steps", paramLabel = "N", description = "Go back N successful deploys (default 1).")
+        Integer steps;
+
+        @Option(names = "--to", paramLabel = "RELEASE_ID|TAG", description = "Go to this release (or the newest successful one of this tag).")
+        String to;
+    }
 
     @Option(names = "--list", description = "List the successful releases to go back to, newest first.")
     boolean list;
@@ -71,22 +80,9 @@ class rollback implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        RollbackFlow.Request q = new RollbackFlow.Request();
-        q.stack = stack;
-        q.env = env;
-        q.steps = steps;
-        q.to = to;
-        q.list = list;
-        q.showCurrent = showCurrent;
-        q.reason = reason;
-        q.actor = who.actor();
-        q.runId = who.runId();
-        q.dryRun = dryRun;
-        q.layout = root.layout();
-        q.healthTimeout = health.healthTimeout;
-        q.lockWait = lock.seconds();
-        q.logLines = logs.lines();
-        return new RollbackFlow(q, output.console()).run();
+        var request = new RollbackFlow.Request(stack, env, target == null ? null : target.steps, target == null ? null : target.to,
+                list, showCurrent, reason, dryRun, Flows.waits(health, lock, logs));
+        return new RollbackFlow(Flows.context(root, who, output), request).run();
     }
 
     public static void main(String[] args) {

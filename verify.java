@@ -7,19 +7,23 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java
-//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
-//SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
-//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
-//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/VerifyFlow.java lib/history/HistoryLog.java
-//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/model/CurrentManifest.java
-//SOURCES lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java
-//SOURCES lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java lib/model/VerificationRecord.java
-//SOURCES lib/status/StackState.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Flows.java lib/cli/Options.java lib/cli/Table.java
+//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
+//SOURCES lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
+//SOURCES lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java
+//SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/ServiceImages.java
+//SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
+//SOURCES lib/flow/Context.java lib/flow/Hooks.java lib/flow/Lifecycle.java lib/flow/Repair.java
+//SOURCES lib/flow/VerifyFlow.java lib/flow/Waits.java lib/history/Action.java lib/history/HistoryFormat.java
+//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
+//SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java
+//SOURCES lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java lib/model/Release.java
+//SOURCES lib/model/StackLock.java lib/model/StackSettings.java lib/model/VerificationRecord.java
+//SOURCES lib/registry/Registry.java lib/status/StackState.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;
+import lib.cli.Flows;
 import lib.cli.Options;
 import lib.flow.VerifyFlow;
 import picocli.CommandLine;
@@ -75,7 +79,7 @@ class verify implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return new VerifyFlow(root.layout(), output.console()).mark(tag, from, note, who.actor(), who.runId(), health);
+            return new VerifyFlow(Flows.context(root, who, output)).mark(tag, from, note, Flows.waits(health, null, null));
         }
     }
 
@@ -97,7 +101,7 @@ class verify implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return new VerifyFlow(root.layout(), output.console()).revoke(tag, reason, who.actor(), who.runId());
+            return new VerifyFlow(Flows.context(root, who, output)).revoke(tag, reason);
         }
     }
 
@@ -114,7 +118,7 @@ class verify implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return new VerifyFlow(root.layout(), output.console()).list();
+            return new VerifyFlow(Flows.context(root, null, output)).list();
         }
     }
 
@@ -135,7 +139,7 @@ class verify implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return new VerifyFlow(root.layout(), output.console()).check(stack);
+            return new VerifyFlow(Flows.context(root, null, output)).check(stack);
         }
     }
 

@@ -1,10 +1,8 @@
 package lib.cli;
 
 import lib.core.Fail;
-import lib.engine.Health;
 import lib.model.Layout;
 import lib.model.Names;
-import lib.model.StackSettings;
 
 import picocli.CommandLine.Option;
 
@@ -63,12 +61,11 @@ public final class Options {
                 description = "How long to wait for health (default: stack.json health.timeout_seconds, else 120).")
         public Integer healthTimeout;
 
-        public int seconds(StackSettings s) {
-            if (healthTimeout != null) {
-                if (healthTimeout < 1 || healthTimeout > 3600) throw Fail.usage("--health-timeout must be 1..3600 seconds");
-                return healthTimeout;
-            }
-            return s.health.timeout_seconds != null ? s.health.timeout_seconds : Health.DEFAULT_TIMEOUT_SECONDS;
+        /** The option's value, checked; null when not given (the stack's own setting applies). */
+        public Integer seconds() {
+            if (healthTimeout != null && (healthTimeout < 1 || healthTimeout > 3600))
+                throw Fail.usage("--health-timeout must be 1..3600 seconds");
+            return healthTimeout;
         }
     }
 

@@ -17,6 +17,11 @@ public final class Clock {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
+    /** The time of {@code clock} in the form of {@link #nowUtc()}. */
+    public static String utc(java.time.Clock clock) {
+        return Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
     /** 20260131T120500Z, as in release ids. */
     public static String compact(Instant t) {
         return COMPACT.format(t);

@@ -122,6 +122,10 @@ public final class Proc {
                 }
             };
             Process p;
+            if (command.isEmpty()) {
+                this.process = null;
+                return;
+            }
             try {
                 p = new ProcessExecutor().command(command).redirectInput(java.io.InputStream.nullInputStream())
                         .redirectOutput(out).redirectError(OutputStream.nullOutputStream()).destroyOnExit().start().getProcess();
@@ -153,7 +157,7 @@ public final class Proc {
         public void close() { if (process != null) process.destroy(); }
     }
 
-    /** Starts {@code command} beside this process; when it cannot start, {@link Follow#await} just sleeps. */
+    /** Starts {@code command} beside this process; when it is empty or cannot start, {@link Follow#await} just sleeps. */
     public static Follow follow(List<String> command) {
         return new Follow(command);
     }

@@ -60,9 +60,4 @@ public interface Engine {
 
     /** The commands an operator runs to see more about {@code c}. */
     String more(Container c);
-
-    /** The adapter for a stack with these settings. */
-    static Engine of(StackSettings settings, Console console) {
-        return SWARM.equals(settings.engine) ? new SwarmEngine(console) : ComposeEngine.detect(console);
-    }
 }

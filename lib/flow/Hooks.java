@@ -1,27 +1,30 @@
 package lib.flow;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import lib.cli.Console;
 import lib.core.Fail;
 import lib.core.Proc;
 import lib.model.CurrentManifest;
 import lib.model.Layout;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
-
 /**
  * Pre- and post-deploy hooks: executables in the release dir (paths from stack.json, default
  * hooks/pre-deploy and hooks/post-deploy), run there with the deploy's facts in SEISEI_* variables.
+ * The flows are handed a Hooks; {@link #PROCESSES} runs the real files.
  */
-public final class Hooks {
-    private Hooks() {}
+public interface Hooks {
+    /**
+     * Runs hook {@code name} ({@code relPath} inside {@code releaseDir}) when the file exists; true when
+     * it ran. Fails with a one-line error when it is not executable, exits non-zero or times out.
+     */
+    boolean run(String name, String relPath, Path releaseDir, Map<String, String> vars, int timeoutSeconds, Console console);
 
-    /** Runs the hook when the file exists; fails with a one-line error when it exits non-zero. */
-    public static boolean run(String name, String relPath, Path releaseDir, Map<String, String> vars, int timeoutSeconds,
-                              Console console) {
+    /** Runs hook files as processes in the release dir, with the caller's environment plus {@code vars}. */
+    Hooks PROCESSES = (name, relPath, releaseDir, vars, timeoutSeconds, console) -> {
         Path hook = releaseDir.resolve(relPath).normalize();
         if (!hook.startsWith(releaseDir) || !Files.exists(hook)) return false;
         if (!Files.isExecutable(hook)) throw Fail.failed(name + " hook " + hook + " is not executable (chmod +x)");
@@ -31,10 +34,10 @@ public final class Hooks {
         Proc.of(java.util.List.of(hook.toString())).dir(releaseDir).env(env).timeout(Duration.ofSeconds(timeoutSeconds))
                 .progress(line -> console.progress(name + ": " + line)).check(name + " hook");
         return true;
-    }
+    };
 
     /** The variables every hook gets. */
-    public static Map<String, String> vars(Layout layout, CurrentManifest m, String action) {
+    static Map<String, String> vars(Layout layout, CurrentManifest m, String action) {
         Map<String, String> v = new LinkedHashMap<>();
         v.put("SEISEI_ACTION", action);
         v.put("SEISEI_ROLLBACK", "rollback".equals(action) ? "1" : "0");

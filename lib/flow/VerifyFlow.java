@@ -1,7 +1,12 @@
 package lib.flow;
 
+import lib.history.Action;
+import lib.history.Outcome;
+import lib.model.StackLock;
+
+import lib.engine.Engines;
+
 import lib.cli.Console;
-import lib.cli.Options;
 import lib.cli.Table;
 import lib.core.AtomicFiles;
 import lib.core.Clock;
@@ -35,25 +40,27 @@ import java.util.stream.Stream;
  * a running stack with its manifest and runs its health checks.
  */
 public final class VerifyFlow {
+    private final Context cx;
     private final Layout layout;
     private final Console console;
 
-    public VerifyFlow(Layout layout, Console console) {
-        this.layout = layout;
-        this.console = console;
+    public VerifyFlow(Context cx) {
+        this.cx = cx;
+        this.layout = cx.layout();
+        this.console = cx.console();
     }
 
     /**
      * Records that a person accepted what staging stack {@code from} runs under {@code tag}. Refused
      * (nothing written) with {@link Exit#USAGE} when the stack is unknown, not staging or runs another
      * tag; {@link Exit#DRIFT} when its link, manifest, release dir and containers disagree;
-     * {@link Exit#UNHEALTHY} when it is not healthy.
+     * {@link Exit#UNHEALTHY} when it is not healthy. It holds the stack's lock while it looks, so it
+     * never marks what a deploy or rollback is changing (it waits for one that runs).
      */
-    public int mark(String tag, String from, String note, String actor, String runId, Options.HealthWait wait) {
+    public int mark(String tag, String from, String note, Waits waits) {
         Names.tag(tag);
         Names.stack(from);
         if (note != null) Names.text("--note", note, 1000, false);
-        if (wait.healthTimeout != null) wait.seconds(null);
         String refused = "cannot mark " + tag + ": ";
         CurrentManifest m;
         try {
@@ -72,19 +79,33 @@ public final class VerifyFlow {
             throw Fail.usage(refused + from + " runs " + m.image_tag + " (" + m.release_id + "), not " + tag
                     + "; deploy " + tag + " to it and test it first");
 
-        StackState.Engines engines = StackState.Engines.detect(console);
+        try (StackLock lock = new Lifecycle(cx, from, waits, System.nanoTime()).lockOnly("verify mark " + tag + " --from " + from)) {
+            return markLocked(tag, from, note, waits, refused);
+        }
+    }
+
+    private int markLocked(String tag, String from, String note, Waits waits, String refused) {
+        CurrentManifest m;
+        try {
+            m = CurrentManifest.read(layout, from);
+        } catch (Fail f) {
+            throw new Fail(Exit.DRIFT, refused + f.oneLine());
+        }
+        if (m == null || !tag.equals(m.image_tag))
+            throw new Fail(Exit.DRIFT, refused + from + " changed while this mark waited for its lock; see `status " + from + "`");
+        Engines engines = cx.engines();
         console.step("checking " + from + " (" + m.release_id + ")");
         StackState s = StackState.gather(layout, from, engines, console);
         if (s.engineError != null) throw Fail.failed(refused + "cannot ask the engine about " + from + ": " + s.engineError);
         if (!s.problems.isEmpty())
-            throw new Fail(Exit.DRIFT, refused + String.join("; ", s.problems) + lockedHint(s));
+            throw new Fail(Exit.DRIFT, refused + String.join("; ", s.problems));
         if (s.drift == null)
             throw new Fail(Exit.DRIFT, refused + "there is no release of " + from + " to compare its containers with");
         if (!s.drift.isEmpty())
-            throw new Fail(Exit.DRIFT, refused + from + " does not run what its manifest pins: " + Drift.summary(s.drift) + lockedHint(s));
+            throw new Fail(Exit.DRIFT, refused + from + " does not run what its manifest pins: " + Drift.summary(s.drift));
         Health.Report health = s.report;
         if (!health.healthy() && !health.settled()) {
-            int seconds = wait.seconds(s.settings);
+            int seconds = waits.healthSeconds(s.settings);
             console.step("waiting for " + from + " to be healthy (up to " + seconds + "s)");
             health = new Health(engines.of(s.settings), console).await(from, s.releaseDir, s.settings, seconds);
         }
@@ -104,38 +125,32 @@ public final class VerifyFlow {
         r.images = new LinkedHashMap<>(m.images);
         r.from_stack = from;
         r.from_release_id = m.release_id;
-        r.verified_by = actor;
-        r.verified_at_utc = Clock.nowUtc();
+        r.verified_by = cx.actor();
+        r.verified_at_utc = Clock.utc(cx.clock());
         r.note = note;
         if (previous != null && previous.image_digest != null && !previous.image_digest.equals(r.image_digest))
             console.warn("the record of " + tag + " had digest " + previous.image_digest + " (verified by " + previous.verified_by
                     + " at " + previous.verified_at_utc + "); it now holds " + r.image_digest);
         r.write(layout);
 
-        HistoryRecord h = new HistoryRecord();
+        HistoryRecord h = HistoryRecord.of(Action.VERIFY, Outcome.SUCCESS).withStack(from).withActor(cx.actor(), cx.runId())
+                .withFrom(m.release_id).withMessage(note);
         h.at_utc = r.verified_at_utc;
-        h.action = "verify";
-        h.outcome = HistoryRecord.SUCCESS;
-        h.stack = from;
         h.env = m.env;
         h.image_tag = tag;
         h.image_ref = r.image_ref;
         h.image_digest = r.image_digest;
         h.images = new LinkedHashMap<>(r.images);
-        h.from_release_id = m.release_id;
-        h.actor = actor;
-        h.run_id = runId;
-        h.message = note;
-        new HistoryLog(layout.historyLog()).append(h);
+        cx.history().append(h);
 
         console.ok("verified " + tag + " (" + r.image_digest + ") from " + from + "; production may deploy it");
-        console.result("verified " + tag + " " + r.image_ref + " from " + from + " " + m.release_id + " by " + actor);
+        console.result("verified " + tag + " " + r.image_ref + " from " + from + " " + m.release_id + " by " + cx.actor());
         console.json(r);
         return Exit.OK;
     }
 
     /** Deletes the record of {@code tag}: the gate refuses the tag again until it is marked anew. */
-    public int revoke(String tag, String reason, String actor, String runId) {
+    public int revoke(String tag, String reason) {
         Names.tag(tag);
         if (reason != null) Names.text("--reason", reason, 1000, false);
         Path p = layout.verifiedRecord(tag);
@@ -154,10 +169,7 @@ public final class VerifyFlow {
         }
         AtomicFiles.fsyncDir(p.getParent());
 
-        HistoryRecord h = new HistoryRecord();
-        h.at_utc = Clock.nowUtc();
-        h.action = "revoke";
-        h.outcome = HistoryRecord.SUCCESS;
+        HistoryRecord h = HistoryRecord.of(Action.REVOKE, Outcome.SUCCESS).withActor(cx.actor(), cx.runId()).withReason(reason);
         h.image_tag = tag;
         if (old != null) {
             h.stack = old.from_stack;
@@ -166,10 +178,7 @@ public final class VerifyFlow {
             h.images = old.images == null || old.images.isEmpty() ? null : new LinkedHashMap<>(old.images);
             h.from_release_id = old.from_release_id;
         }
-        h.actor = actor;
-        h.run_id = runId;
-        h.reason = reason;
-        new HistoryLog(layout.historyLog()).append(h);
+        cx.history().append(h);
 
         console.ok("revoked " + tag + "; deploying it to production needs a new `verify mark`");
         console.result("revoked " + tag + (old != null && old.image_digest != null ? " " + old.image_digest : ""));
@@ -252,7 +261,7 @@ public final class VerifyFlow {
         Names.stack(stack);
         if (!StackState.known(layout, stack))
             throw Fail.usage("unknown stack " + stack + ": no link and no manifest under " + layout.root);
-        StackState s = StackState.gather(layout, stack, StackState.Engines.detect(console), console);
+        StackState s = StackState.gather(layout, stack, cx.engines(), console);
         boolean healthy = "healthy".equals(s.health);
         String outcome = s.engineError != null ? "unknown" : Boolean.TRUE.equals(s.consistent) && healthy ? "ok"
                 : !Boolean.TRUE.equals(s.consistent) ? "drift" : "unhealthy";
@@ -291,10 +300,6 @@ public final class VerifyFlow {
                 return Exit.DRIFT;
             }
         }
-    }
-
-    private String lockedHint(StackState s) {
-        return s.locked ? " (a deploy or rollback of " + s.stack + " is running now; try again when it ends)" : "";
     }
 
     private String paintHealth(String h) {

@@ -25,14 +25,23 @@ import java.util.function.Predicate;
  */
 public final class HistoryLog {
     private final Path file;
+    private final java.time.Clock clock;
 
     public HistoryLog(Path file) {
+        this(file, java.time.Clock.systemUTC());
+    }
+
+    /** A log whose appends are stamped with the time of {@code clock}. */
+    public HistoryLog(Path file, java.time.Clock clock) {
         this.file = file;
+        this.clock = clock;
     }
 
     public Path file() { return file; }
 
+    /** Appends {@code record} as one line; a record without a time gets this log's clock's now. */
     public void append(HistoryRecord record) {
+        if (record.at_utc == null) record.at_utc = lib.core.Clock.utc(clock);
         appendLine(Json.line(record));
     }
 
@@ -111,40 +120,23 @@ public final class HistoryLog {
         return out.size() < limit;
     }
 
-    /** Torn lines (not a whole JSON object) among the last {@code bytes} bytes of the log, cheaply: a line between braces counts as whole. */
-    public int countMalformedInTail(long bytes) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            long from = Math.max(0, size - bytes);
-            ByteBuffer buf = ByteBuffer.allocate((int) (size - from));
-            while (buf.hasRemaining()) if (ch.read(buf, from + buf.position()) < 0) break;
-            byte[] b = buf.array();
-            int n = buf.position();
-            int start = 0;
-            if (from > 0) { // the first line is cut by the window: it is not looked at
-                while (start < n && b[start] != '\n') start++;
-                start++;
-            }
-            int bad = 0;
-            while (start < n) {
-                int end = start;
-                while (end < n && b[end] != '\n') end++;
-                int s = start, e = end;
-                while (s < e && HistoryScan.isSpace(b[s])) s++;
-                while (e > s && HistoryScan.isSpace(b[e - 1])) e--;
-                // a record is one JSON object per line: a line not shaped like one is not a record
-                if (s < e && !(b[s] == '{' && b[e - 1] == '}')) bad++;
-                start = end + 1;
-            }
-            return bad;
-        } catch (NoSuchFileException e) {
-            return 0;
-        } catch (IOException e) {
-            return 1;
-        }
+    /**
+     * True when the last line of the log is a torn write: it starts as the tool's own JSON record does
+     * but is not one whole (a crash cut it). Lines in other formats are never torn; the lines before
+     * the last were closed off by later appends.
+     */
+    public boolean tornLastLine() {
+        String[] last = {null};
+        HistoryScan.newestFirst(file, (buf, from, to) -> {
+            String line = new String(buf, from, to - from, StandardCharsets.UTF_8);
+            if (line.isBlank()) return true;
+            last[0] = line;
+            return false;
+        });
+        return last[0] != null && HistoryFormat.torn(last[0]);
     }
 
-    /** Number of lines that are not a whole JSON object (torn or foreign lines). */
+    /** Number of lines no known format reads (torn writes and lines of unknown forms). */
     public int countMalformed() {
         int bad = 0;
         try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
@@ -159,13 +151,8 @@ public final class HistoryLog {
         return bad;
     }
 
+    /** The record of a line in any known format (see {@link HistoryFormat}), or null. */
     public static HistoryRecord parse(String line) {
-        String t = line.strip();
-        if (t.isEmpty() || t.charAt(0) != '{' || t.charAt(t.length() - 1) != '}') return null;
-        try {
-            return Json.MAPPER.readValue(t, HistoryRecord.class);
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
+        return HistoryFormat.parse(line);
     }
 }

@@ -141,6 +141,32 @@ public final class HistoryScan {
         }
     }
 
+    /**
+     * The plain string value of {@code key} in the JSON record {@code buf[from, to)}, read from the
+     * bytes without a parse (its first occurrence as a key); null when absent, escaped or not a string.
+     */
+    public static String stringField(byte[] buf, int from, int to, Needle key) {
+        int k = key.indexIn(buf, from, to);
+        if (k < 0) return null;
+        int i = k + key.length();
+        while (i < to && buf[i] == ' ') i++;
+        if (i >= to || buf[i] != ':') return null;
+        i++;
+        while (i < to && buf[i] == ' ') i++;
+        if (i >= to || buf[i] != '"') return null;
+        int start = ++i;
+        while (i < to && buf[i] != '"') {
+            if (buf[i] == '\\') return null;
+            i++;
+        }
+        return i >= to ? null : new String(buf, start, i - start, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The key of a JSON field as it stands in a record: {@code "name"}. */
+    public static Needle key(String name) {
+        return new Needle("\"" + name + "\"");
+    }
+
     /** Spaces, tabs and line ends around a record. */
     public static boolean isSpace(byte c) {
         return c == ' ' || c == '\t' || c == '\r' || c == '\n';

@@ -61,8 +61,8 @@ public final class ReleaseHistory {
     private static HistoryRecord record(String stack, String id, Path dir, Release rel, Release.Success ok) {
         HistoryRecord r = new HistoryRecord();
         r.at_utc = rel.created_at_utc != null ? rel.created_at_utc : ok.at_utc;
-        r.action = "deploy";
-        r.outcome = HistoryRecord.SUCCESS;
+        r.action = Action.DEPLOY.word;
+        r.outcome = Outcome.SUCCESS.word;
         r.stack = stack;
         r.env = rel.env;
         r.image_tag = rel.tag;
@@ -81,11 +81,31 @@ public final class ReleaseHistory {
         return successfulDeploys(layout, log, stack, Integer.MAX_VALUE);
     }
 
-    /** True when the release ran healthy on the stack (its marker, else the history). */
-    public static boolean ranSuccessfully(Layout layout, HistoryLog log, String stack, String releaseId) {
-        Path dir = layout.releaseDir(stack, releaseId);
-        if (Release.succeeded(dir) != null) return true;
-        return fromHistory(log, stack, Set.of(releaseId)).containsKey(releaseId);
+    private static final HistoryScan.Needle AT_UTC = HistoryScan.key("at_utc");
+
+    /**
+     * True when the history holds the success record of {@code releaseId} on {@code stack}, looking
+     * at the records written at or after {@code sinceUtc} (null: all) among the newest
+     * {@link #SCAN_LIMIT} lines; a history too long to tell counts as holding it.
+     */
+    public static boolean successRecorded(HistoryLog log, String stack, String releaseId, String sinceUtc) {
+        HistoryScan.Needle pattern = new HistoryScan.Needle("\"stack\":\"" + stack + "\"");
+        HistoryScan.Needle id = new HistoryScan.Needle(releaseId);
+        boolean[] found = {false};
+        int[] seen = {0};
+        HistoryScan.newestFirst(log.file(), (buf, from, to) -> {
+            if (++seen[0] > SCAN_LIMIT) {
+                found[0] = true;
+                return false;
+            }
+            String at = sinceUtc == null ? null : HistoryScan.stringField(buf, from, to, AT_UTC);
+            if (at != null && at.compareTo(sinceUtc) < 0) return false;
+            if (pattern.indexIn(buf, from, to) < 0 || id.indexIn(buf, from, to) < 0) return true;
+            HistoryRecord r = HistoryLog.parse(new String(buf, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
+            found[0] = r != null && stack.equals(r.stack) && releaseId.equals(r.release_id) && r.isSuccessfulRelease();
+            return !found[0];
+        });
+        return found[0];
     }
 
     /** The success records of the given releases, from the newest {@link #SCAN_LIMIT} history lines. */
@@ -100,7 +120,7 @@ public final class ReleaseHistory {
             HistoryRecord r = HistoryLog.parse(new String(buf, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
             if (r == null || !stack.equals(r.stack) || !r.isSuccessfulRelease() || !ids.contains(r.release_id)) return true;
             HistoryRecord earlier = found.get(r.release_id);
-            if (earlier == null || "deploy".equals(r.action)) found.put(r.release_id, r);
+            if (earlier == null || r.action() == Action.DEPLOY) found.put(r.release_id, r);
             return true;
         });
         return found;

@@ -5,6 +5,7 @@ import lib.core.Fail;
 import lib.engine.Container;
 import lib.engine.Drift;
 import lib.engine.Engine;
+import lib.engine.Engines;
 import lib.engine.Health;
 import lib.engine.ServiceImages;
 import lib.model.CurrentManifest;
@@ -88,29 +89,6 @@ public final class StackState {
         public String health;
         /** False when the container is part of a drift; null when there is no release to compare with. */
         public Boolean matches;
-    }
-
-    /** The engines, each detected once and shared by every stack gathered; a stack's settings choose one. */
-    public static final class Engines {
-        private final Console console;
-        private final Map<String, Object> found = new java.util.HashMap<>();
-
-        private Engines(Console console) { this.console = console; }
-
-        public static Engines detect(Console console) { return new Engines(console); }
-
-        /** The engine of a stack with {@code settings}; fails with why it cannot be asked. */
-        public Engine of(StackSettings settings) {
-            Object e = found.computeIfAbsent(settings.engine, k -> {
-                try {
-                    return Engine.of(settings, console);
-                } catch (Fail f) {
-                    return f;
-                }
-            });
-            if (e instanceof Fail f) throw f;
-            return (Engine) e;
-        }
     }
 
     /** The stacks under the root: links in stacks/ and manifests in releases/current/, sorted. */

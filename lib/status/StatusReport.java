@@ -1,5 +1,7 @@
 package lib.status;
 
+import lib.engine.Engines;
+
 import lib.cli.Console;
 import lib.cli.Table;
 import lib.core.Clock;
@@ -58,7 +60,7 @@ public final class StatusReport {
         List<HistoryRecord> recent = history(null, r -> true, history, warnings);
         List<StackState> states = new ArrayList<>();
         if (!listing.stacks().isEmpty()) {
-            StackState.Engines engines = StackState.Engines.detect(console);
+            Engines engines = Engines.detect(console);
             for (String s : listing.stacks()) states.add(StackState.gather(layout, s, engines, console));
         }
 
@@ -131,7 +133,7 @@ public final class StatusReport {
             throw Fail.usage("unknown stack " + stack + ": no link and no manifest under " + layout.root);
         List<String> warnings = new ArrayList<>();
         List<HistoryRecord> recent = history("\"stack\":\"" + stack + "\"", r -> stack.equals(r.stack), history, warnings);
-        StackState s = StackState.gather(layout, stack, StackState.Engines.detect(console), console);
+        StackState s = StackState.gather(layout, stack, Engines.detect(console), console);
         JsonNode manifest = rawManifest(s);
 
         ObjectNode out = Json.MAPPER.valueToTree(s);
@@ -217,9 +219,9 @@ public final class StatusReport {
         List<HistoryRecord> out = List.of();
         try {
             out = needle == null ? log.find(match, n, ReleaseHistory.SCAN_LIMIT) : log.findContaining(needle, match, n, STACK_HISTORY_BYTES);
-            int torn = log.countMalformedInTail(1 << 20);
-            if (torn > 0)
-                warnings.add("history " + file + ": " + torn + " line(s) are not whole records (a write torn by a crash?); they are skipped");
+            if (log.tornLastLine())
+                warnings.add("history " + file + ": the last line is not a whole record (a write torn by a crash?); it is skipped"
+                        + " and closed off at the next append");
         } catch (Fail f) {
             warnings.add("history unreadable: " + f.oneLine());
         }

@@ -48,22 +48,35 @@ class HistoryLogTest {
     }
 
     @Test
-    void tornLinesInTheTailAreCountedAndTheLineCutByTheWindowIsNot() throws Exception {
+    void onlyATornLastLineOfTheToolsOwnFormIsATornWrite() throws Exception {
         HistoryLog h = new HistoryLog(tmp.resolve("deploy_history.log"));
-        assertEquals(0, h.countMalformedInTail(1 << 20), "no file, nothing torn");
+        assertFalse(h.tornLastLine(), "no file, nothing torn");
         String whole = lib.core.Json.line(rec("r0", "success"));
-        String text = whole + "\n"                  // whole
-                + "  " + whole + " \r\n"              // whole, with spaces and a CRLF around it
-                + "\n   \n"                          // blank lines are not records, nor torn
-                + "{\"action\":\"deploy\",\"outco\n"   // torn by a crash
-                + "[1, 2]\n"                          // JSON, but not a record
-                + whole + "\n"
-                + "{\"torn\": tr";                    // torn last line, no newline
-        Files.writeString(h.file(), text);
-        assertEquals(3, h.countMalformedInTail(1 << 20));
-        // a window that starts inside the last whole line: only the torn last line is looked at
-        int window = "{\"torn\": tr".length() + 10;
-        assertEquals(1, h.countMalformedInTail(window));
+        Files.writeString(h.file(), whole + "\n" + "{\"action\":\"deploy\",\"outco\n" + whole + "\n");
+        assertFalse(h.tornLastLine(), "a torn line in the middle was closed off by a later append");
+        Files.writeString(h.file(), whole + "\n  " + whole + " \r\n\n   \n");
+        assertFalse(h.tornLastLine(), "blank lines and spaces around a whole record");
+        Files.writeString(h.file(), whole + "\n2026-01-04T12:00:00Z DEPLOY odoo18-prod production sha-abc1234 SUCCESS\n");
+        assertFalse(h.tornLastLine(), "a line in another tool's form is not a torn write");
+        Files.writeString(h.file(), whole + "\n{\"torn\": tr");
+        assertTrue(h.tornLastLine(), "a torn last line without a newline");
+        Files.writeString(h.file(), whole + "\n{\"at_utc\":\"2026-01-0\n");
+        assertTrue(h.tornLastLine(), "a torn last line with a newline");
+    }
+
+    @Test
+    void appendStampsTheTimeOfItsClock() throws Exception {
+        var clock = java.time.Clock.fixed(java.time.Instant.parse("2030-05-06T07:08:09.5Z"), java.time.ZoneOffset.UTC);
+        HistoryLog h = new HistoryLog(tmp.resolve("deploy_history.log"), clock);
+        HistoryRecord r = HistoryRecord.of(lib.history.Action.DEPLOY, lib.history.Outcome.SUCCESS).withStack("s");
+        h.append(r);
+        HistoryRecord stamped = HistoryRecord.of(lib.history.Action.VERIFY, lib.history.Outcome.SUCCESS);
+        stamped.at_utc = "2020-01-01T00:00:00Z";
+        h.append(stamped);
+        List<HistoryRecord> back = h.find(x -> true, 10);
+        assertEquals("2020-01-01T00:00:00Z", back.get(0).at_utc, "a record's own time is kept");
+        assertEquals("2030-05-06T07:08:09Z", back.get(1).at_utc);
+        assertEquals(lib.history.Action.DEPLOY, back.get(1).action());
     }
 
     @Test

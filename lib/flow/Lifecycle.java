@@ -1,0 +1,221 @@
+package lib.flow;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import lib.core.AtomicFiles;
+import lib.core.Clock;
+import lib.core.Fail;
+import lib.core.Faults;
+import lib.engine.Diagnostics;
+import lib.engine.Engine;
+import lib.engine.Health;
+import lib.history.Action;
+import lib.history.HistoryRecord;
+import lib.history.Outcome;
+import lib.model.CurrentManifest;
+import lib.model.Layout;
+import lib.model.Release;
+import lib.model.StackLock;
+import lib.model.StackSettings;
+
+/**
+ * The life of a release, written once for deploy, rollback and verify mark:
+ * <ol>
+ * <li>{@link #lock}: take the stack's lock and put right what a crash left ({@link Repair});</li>
+ * <li>{@link #activate}: the pre-deploy hook, the images, the link switch, up, the health wait;</li>
+ * <li>{@link #succeed}: the success marker, the manifest, the history record, the post-deploy hook;</li>
+ * <li>or {@link #fail}: the diagnostics and the history record, then {@link #restore} a release that
+ *     ran before, or {@link #retire} the stack when there is none.</li>
+ * </ol>
+ * Everything it touches comes from the {@link Context}: engines, history, hooks, clock, console.
+ */
+public final class Lifecycle {
+    /** How an activation makes the images available: a full pull (deploy), or only what is missing (rollback). */
+    public enum Images { PULL, ENSURE }
+
+    /** A release about to be made live: its dir, settings and engine, and the manifest it gets when healthy. */
+    public static final class Target {
+        public final String releaseId;
+        public final Path dir;
+        public final StackSettings settings;
+        public final Engine engine;
+        public final CurrentManifest manifest;
+        public final Action action;
+
+        private Target(String releaseId, Path dir, StackSettings settings, Engine engine, CurrentManifest manifest, Action action) {
+            this.releaseId = releaseId;
+            this.dir = dir;
+            this.settings = settings;
+            this.engine = engine;
+            this.manifest = manifest;
+            this.action = action;
+        }
+    }
+
+    /** How an activation ended: {@code beforeSwitch} says why it stopped before the switch (nothing changed), else the health report. */
+    public record Attempt(Target target, Health.Report report, String beforeSwitch) {
+        public boolean switched() { return beforeSwitch == null; }
+
+        public boolean healthy() { return switched() && report.healthy(); }
+
+        public String summary() { return switched() ? report.summary() : beforeSwitch; }
+    }
+
+    private final Context cx;
+    private final String stack;
+    private final Waits waits;
+    private final long started;
+
+    /** The life of releases of {@code stack}; durations count from {@code startedNanos}. */
+    public Lifecycle(Context cx, String stack, Waits waits, long startedNanos) {
+        this.cx = cx;
+        this.stack = stack;
+        this.waits = waits;
+        this.started = startedNanos;
+    }
+
+    public Context context() { return cx; }
+
+    public long elapsedMs() { return (System.nanoTime() - started) / 1_000_000; }
+
+    /** Step 1: takes the stack's lock (waiting as {@link Waits#lockWait} says) and repairs what a crash left. */
+    public StackLock lock(String command) {
+        StackLock lock = lockOnly(command);
+        try {
+            Repair.run(cx, stack);
+            return lock;
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    /** Takes the stack's lock without repairing: for a flow that only reads the stack and records (verify mark). */
+    public StackLock lockOnly(String command) {
+        cx.layout().ensureDirs();
+        StackLock lock = StackLock.acquire(cx.layout(), stack, cx.actor(), command, waits.lockWait(), cx.console());
+        Faults.point("after-lock");
+        return lock;
+    }
+
+    /** The release {@code releaseId} of the stack, to become live as {@code manifest} says through {@code action}. */
+    public Target target(String releaseId, CurrentManifest manifest, Action action) {
+        Path dir = cx.layout().releaseDir(stack, releaseId);
+        StackSettings settings = StackSettings.load(dir);
+        return new Target(releaseId, dir, settings, cx.engines().of(settings), manifest, action);
+    }
+
+    /**
+     * Steps 5 to 9 for {@code t}: the pre-deploy hook and the images (a failure there changes
+     * nothing), then the switch, up and the health wait.
+     */
+    public Attempt activate(Target t, Images images) {
+        try {
+            cx.hooks().run("pre-deploy", t.settings.hooks.pre_deploy, t.dir, Hooks.vars(cx.layout(), t.manifest, t.action.word),
+                    t.settings.hooks.timeout_seconds, cx.console());
+        } catch (Fail f) {
+            return new Attempt(t, null, "pre-deploy hook: " + f.oneLine());
+        }
+        try {
+            if (images == Images.PULL) {
+                cx.console().step("pulling images");
+                t.engine.pull(stack, t.dir);
+            } else {
+                t.engine.ensureImages(t.manifest.images.values().stream().map(i -> i.ref).toList());
+            }
+        } catch (Fail f) {
+            return new Attempt(t, null, f.oneLine());
+        }
+        Faults.point("after-pull");
+        return new Attempt(t, switchUpAndWait(t), null);
+    }
+
+    /** Puts {@code releaseId} back after a failed attempt: switch, up, health; no hooks and no pull (it ran here before). */
+    public Health.Report restore(String releaseId) {
+        return switchUpAndWait(target(releaseId, null, Action.AUTO_ROLLBACK));
+    }
+
+    /** Switches the link to the release, brings it up and waits for health. An `up` failure is an unhealthy report. */
+    private Health.Report switchUpAndWait(Target t) {
+        Layout layout = cx.layout();
+        cx.console().step("switching " + layout.stackLink(stack) + " -> " + t.releaseId);
+        AtomicFiles.switchLink(layout.stackLink(stack), t.dir);
+        Faults.point("after-switch");
+        cx.console().step("starting " + stack + " (" + t.engine.upDescription() + ")");
+        try {
+            t.engine.up(stack, t.dir);
+        } catch (Fail f) {
+            return new Health.Report(false, true, List.of(f.oneLine()), List.of());
+        }
+        Faults.point("after-up");
+        int seconds = waits.healthSeconds(t.settings);
+        cx.console().step("waiting for " + stack + " to be healthy (up to " + seconds + "s)");
+        return new Health(t.engine, cx.console()).await(stack, t.dir, t.settings, seconds);
+    }
+
+    /** A history record of {@code t}'s attempt ending in {@code outcome}, with its duration so far. */
+    public HistoryRecord record(Target t, Outcome outcome) {
+        return HistoryRecord.of(t.manifest, t.action, outcome).withDuration(elapsedMs());
+    }
+
+    /**
+     * Step 10 for a healthy {@code t}: the success marker, the manifest, {@code record} in the history,
+     * then the post-deploy hook. Returns the post-deploy hook's failure (the release is live anyway), or null.
+     */
+    public String succeed(Target t, HistoryRecord record) {
+        CurrentManifest m = t.manifest;
+        Release.markSucceeded(t.dir, t.action.word, cx.actor());
+        m.deployed_at_utc = Clock.utc(cx.clock());
+        m.duration_ms = elapsedMs();
+        m.write(cx.layout());
+        Faults.point("after-manifest");
+        record.duration_ms = m.duration_ms;
+        cx.history().append(record);
+        try {
+            cx.hooks().run("post-deploy", t.settings.hooks.post_deploy, t.dir, Hooks.vars(cx.layout(), m, t.action.word),
+                    t.settings.hooks.timeout_seconds, cx.console());
+            return null;
+        } catch (Fail f) {
+            String warning = "post-deploy hook failed: " + f.oneLine();
+            cx.console().warn(warning);
+            return warning;
+        }
+    }
+
+    /**
+     * A failed attempt: when it got as far as the switch, its containers' diagnostics are printed and
+     * stored in its release dir (named in the record); then {@code record} goes into the history.
+     */
+    public void fail(Attempt a, HistoryRecord record) {
+        if (a.switched()) {
+            record.diagnostics_file = Diagnostics.printAndStore(cx.console(), a.target().engine, stack, a.report(), a.target().dir,
+                    waits.logLines());
+        }
+        if (record.message == null) record.message = a.summary();
+        record.duration_ms = elapsedMs();
+        cx.history().append(record);
+    }
+
+    /** With no release to go back to: stops the stack and removes its link, as before its first deploy. */
+    public void retire(Target t) {
+        try {
+            t.engine.down(stack, t.dir);
+        } catch (Fail f) {
+            cx.console().warn("could not stop " + stack + ": " + f.oneLine());
+        }
+        try {
+            Files.deleteIfExists(cx.layout().stackLink(stack));
+            AtomicFiles.fsyncDir(cx.layout().stacksDir());
+        } catch (IOException e) {
+            throw Fail.failed("cannot remove " + cx.layout().stackLink(stack) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** True when {@code releaseId} names a release dir of the stack on disk. */
+    public static boolean releaseExists(Layout layout, String stack, String releaseId) {
+        return releaseId != null && Files.isDirectory(layout.releaseDir(stack, releaseId), LinkOption.NOFOLLOW_LINKS);
+    }
+}
