@@ -5,6 +5,7 @@ import lib.model.StackSettings;
 
 import lib.core.Exit;
 import lib.core.Fail;
+import lib.core.Interrupts;
 import lib.core.Json;
 
 import java.io.PrintWriter;
@@ -32,6 +33,7 @@ public final class Cli {
         Thread warm = new Thread(Cli::warmJson, "json-warm-up");
         warm.setDaemon(true);
         warm.start();
+        Interrupts.install();
         CommandLine cl = new CommandLine(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setParameterExceptionHandler((ex, a) -> {
@@ -45,14 +47,21 @@ public final class Cli {
             if (ex instanceof Fail f) {
                 err.println("error: " + f.oneLine());
                 err.flush();
-                return f.code;
+                return Interrupts.pending() ? Interrupts.exitCode() : f.code;
             }
             err.println("error: unexpected " + ex.getClass().getSimpleName() + ": " + oneLine(String.valueOf(ex.getMessage())));
             if (System.getenv("SEISEI_DEBUG") != null) ex.printStackTrace(err);
             err.flush();
             return Exit.FAILED;
         });
-        return cl.execute(args);
+        int code = cl.execute(args);
+        if (Interrupts.pending() && code != Interrupts.exitCode()) {
+            // the signal came after the point of no return: what had to be finished is finished
+            cl.getErr().println("stopped by a signal after finishing what it had started (it would have exited " + code + ")");
+            cl.getErr().flush();
+            return Interrupts.exitCode();
+        }
+        return code;
     }
 
     /** Builds the mapper and the readers and writers of the files every script reads. */

@@ -49,6 +49,7 @@ public final class Proc {
         Map<String, String> env = Map.of();
         Consumer<String> progress;
         byte[] stdin;
+        boolean ownGroup;
 
         Spec(List<String> command) { this.command = List.copyOf(command); }
 
@@ -58,6 +59,12 @@ public final class Proc {
         /** Each output line (stdout and stderr) goes to {@code sink} as it comes. */
         public Spec progress(Consumer<String> sink) { this.progress = sink; return this; }
         public Spec stdin(String s) { this.stdin = s.getBytes(StandardCharsets.UTF_8); return this; }
+        /**
+         * Runs the program as the leader of a process group of its own (setsid): on a timeout or an
+         * interrupt the whole group gets SIGTERM, then SIGKILL after {@link #GRACE}, so nothing it
+         * started outlives the call.
+         */
+        public Spec ownGroup() { this.ownGroup = true; return this; }
 
         public Result run() { return Proc.run(this); }
 
@@ -73,11 +80,14 @@ public final class Proc {
         return new Spec(command);
     }
 
+    /** How long a process group stopped with SIGTERM gets before SIGKILL. */
+    public static final Duration GRACE = Duration.ofSeconds(5);
+
     private static Result run(Spec s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        ProcessExecutor ex = new ProcessExecutor().command(s.command).timeout(s.timeout.toMillis(),
-                java.util.concurrent.TimeUnit.MILLISECONDS).exitValueAny().destroyOnExit();
+        List<String> command = s.ownGroup ? withSetsid(s.command) : s.command;
+        ProcessExecutor ex = new ProcessExecutor().command(command).exitValueAny().destroyOnExit();
         if (s.dir != null) ex.directory(s.dir.toFile());
         if (!s.env.isEmpty()) ex.environment(s.env);
         if (s.stdin != null) ex.redirectInput(new java.io.ByteArrayInputStream(s.stdin));
@@ -88,20 +98,75 @@ public final class Proc {
             ex.redirectOutput(out).redirectError(err);
         }
         long t0 = System.nanoTime();
+        org.zeroturnaround.exec.StartedProcess started = null;
         try {
-            ProcessResult r = ex.execute();
+            started = ex.start();
+            ProcessResult r = started.getFuture().get(s.timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             return new Result(s.command, r.getExitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
         } catch (TimeoutException e) {
-            throw Fail.failed(String.join(" ", s.command) + " timed out after " + s.timeout.toSeconds() + "s");
+            stop(started.getProcess(), s.ownGroup);
+            throw Fail.failed(String.join(" ", s.command) + " timed out after " + s.timeout.toSeconds() + "s"
+                    + (s.ownGroup ? " (it and what it started were stopped)" : ""));
         } catch (IOException e) {
             throw Fail.failed("cannot run " + s.command.get(0) + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
+            stop(started.getProcess(), s.ownGroup);
+            if (Interrupts.pending()) throw Interrupts.stopped("stopped " + s.command.get(0));
             Thread.currentThread().interrupt();
             throw Fail.failed("interrupted while running " + s.command.get(0));
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause() == null ? e : e.getCause();
+            throw Fail.failed("cannot run " + s.command.get(0) + ": " + c.getMessage(), c);
         } finally {
             synchronized (Proc.class) {
                 externalNanos += System.nanoTime() - t0;
             }
+        }
+    }
+
+    /** {@code command} started by setsid, so its pid is the id of a process group of its own. */
+    static List<String> withSetsid(List<String> command) {
+        List<String> c = new java.util.ArrayList<>(List.of("setsid"));
+        c.addAll(command);
+        return c;
+    }
+
+    /** Stops a process: its whole group (SIGTERM, then SIGKILL after {@link #GRACE}) when it leads one, else the process. */
+    private static void stop(Process p, boolean group) {
+        if (!group) {
+            p.destroy();
+            return;
+        }
+        String pgid = "-" + p.pid();
+        signalGroup("TERM", pgid);
+        long deadline = System.nanoTime() + GRACE.toNanos();
+        while (System.nanoTime() < deadline && groupAlive(pgid)) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+        if (groupAlive(pgid)) signalGroup("KILL", pgid);
+        p.destroyForcibly();
+    }
+
+    private static void signalGroup(String signal, String pgid) {
+        try {
+            new ProcessBuilder("kill", "-" + signal, "--", pgid).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException | InterruptedException ignored) {
+            // the group is gone, or kill cannot run: nothing more to do here
+        }
+    }
+
+    private static boolean groupAlive(String pgid) {
+        try {
+            Process k = new ProcessBuilder("kill", "-0", "--", pgid).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            return k.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) && k.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
         }
     }
 

@@ -8,6 +8,7 @@ import lib.cli.Console;
 import lib.core.Exit;
 import lib.core.Fail;
 import lib.core.Faults;
+import lib.core.Interrupts;
 import lib.core.Proc;
 import lib.engine.Compose;
 import lib.engine.Engine;
@@ -21,7 +22,6 @@ import lib.model.ImageRef;
 import lib.model.Layout;
 import lib.model.Names;
 import lib.model.Release;
-import lib.model.StackLock;
 import lib.model.StackSettings;
 import lib.registry.ImageResolver;
 
@@ -108,7 +108,7 @@ public final class DeployFlow {
 
         if (q.dryRun()) return dryRun(images, previous, healthTimeout);
 
-        try (StackLock lock = life.lock("deploy " + q.stack() + " " + q.env() + " " + q.tag())) {
+        try (Lifecycle.Held lock = life.lock("deploy " + q.stack() + " " + q.env() + " " + q.tag())) {
             // the link may have moved while this deploy waited for the lock
             previous = layout.currentReleaseId(q.stack());
             gate = Gate.check(layout, q.env(), q.tag(), images, q.breakGlass());
@@ -126,6 +126,11 @@ public final class DeployFlow {
 
         // 5 to 9. Pre-deploy hook, pull (a failure of either changes nothing), switch, up, health.
         Lifecycle.Attempt attempt = life.activate(target, Lifecycle.Images.PULL);
+        if (attempt.interrupted()) {
+            life.interrupted(attempt, true);
+            emit(target.manifest, "interrupted", attempt.summary());
+            throw Interrupts.stopped("nothing was switched; " + q.stack() + " still runs " + (previous == null ? "nothing" : previous));
+        }
         if (!attempt.switched()) {
             life.fail(attempt, life.record(target, Outcome.FAILED));
             emit(target.manifest, "failed", attempt.summary());

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import lib.cli.Console;
 import lib.core.Fail;
+import lib.core.Faults;
 import lib.core.Proc;
 import lib.model.CurrentManifest;
 import lib.model.Layout;
@@ -23,15 +24,20 @@ public interface Hooks {
      */
     boolean run(String name, String relPath, Path releaseDir, Map<String, String> vars, int timeoutSeconds, Console console);
 
-    /** Runs hook files as processes in the release dir, with the caller's environment plus {@code vars}. */
+    /**
+     * Runs hook files as processes in the release dir, with the caller's environment (less the test
+     * switches) plus {@code vars}, each in a process group of its own: on a timeout or an interrupt
+     * the whole group is stopped (SIGTERM, then SIGKILL), so nothing a hook started outlives the command.
+     */
     Hooks PROCESSES = (name, relPath, releaseDir, vars, timeoutSeconds, console) -> {
         Path hook = releaseDir.resolve(relPath).normalize();
         if (!hook.startsWith(releaseDir) || !Files.exists(hook)) return false;
         if (!Files.isExecutable(hook)) throw Fail.failed(name + " hook " + hook + " is not executable (chmod +x)");
         console.step("running the " + name + " hook");
         Map<String, String> env = new LinkedHashMap<>(System.getenv());
+        env.keySet().removeIf(Faults::isSwitch);
         env.putAll(vars);
-        Proc.of(java.util.List.of(hook.toString())).dir(releaseDir).env(env).timeout(Duration.ofSeconds(timeoutSeconds))
+        Proc.of(java.util.List.of(hook.toString())).dir(releaseDir).env(env).timeout(Duration.ofSeconds(timeoutSeconds)).ownGroup()
                 .progress(line -> console.progress(name + ": " + line)).check(name + " hook");
         return true;
     };

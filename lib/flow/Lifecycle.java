@@ -9,6 +9,7 @@ import lib.core.AtomicFiles;
 import lib.core.Clock;
 import lib.core.Fail;
 import lib.core.Faults;
+import lib.core.Interrupts;
 import lib.engine.Diagnostics;
 import lib.engine.Engine;
 import lib.engine.Health;
@@ -55,8 +56,11 @@ public final class Lifecycle {
         }
     }
 
-    /** How an activation ended: {@code beforeSwitch} says why it stopped before the switch (nothing changed), else the health report. */
-    public record Attempt(Target target, Health.Report report, String beforeSwitch) {
+    /**
+     * How an activation ended: {@code beforeSwitch} says why it stopped before the switch (nothing
+     * changed; {@code interrupted} when a signal stopped it), else the health report.
+     */
+    public record Attempt(Target target, Health.Report report, String beforeSwitch, boolean interrupted) {
         public boolean switched() { return beforeSwitch == null; }
 
         public boolean healthy() { return switched() && report.healthy(); }
@@ -81,24 +85,37 @@ public final class Lifecycle {
 
     public long elapsedMs() { return (System.nanoTime() - started) / 1_000_000; }
 
+    /** The stack's lock while a flow holds it; closing it ends the flow's critical part and releases the lock. */
+    public static final class Held implements AutoCloseable {
+        private final StackLock lock;
+
+        private Held(StackLock lock) { this.lock = lock; }
+
+        @Override
+        public void close() {
+            Interrupts.done();
+            lock.close();
+        }
+    }
+
     /** Step 1: takes the stack's lock (waiting as {@link Waits#lockWait} says) and repairs what a crash left. */
-    public StackLock lock(String command) {
-        StackLock lock = lockOnly(command);
+    public Held lock(String command) {
+        Held held = lockOnly(command);
         try {
             Repair.run(cx, stack);
-            return lock;
+            return held;
         } catch (RuntimeException e) {
-            lock.close();
+            held.close();
             throw e;
         }
     }
 
     /** Takes the stack's lock without repairing: for a flow that only reads the stack and records (verify mark). */
-    public StackLock lockOnly(String command) {
+    public Held lockOnly(String command) {
         cx.layout().ensureDirs();
         StackLock lock = StackLock.acquire(cx.layout(), stack, cx.actor(), command, waits.lockWait(), cx.console());
         Faults.point("after-lock");
-        return lock;
+        return new Held(lock);
     }
 
     /** The release {@code releaseId} of the stack, to become live as {@code manifest} says through {@code action}. */
@@ -114,23 +131,32 @@ public final class Lifecycle {
      */
     public Attempt activate(Target t, Images images) {
         try {
+            Interrupts.check();
             cx.hooks().run("pre-deploy", t.settings.hooks.pre_deploy, t.dir, Hooks.vars(cx.layout(), t.manifest, t.action.word),
                     t.settings.hooks.timeout_seconds, cx.console());
         } catch (Fail f) {
-            return new Attempt(t, null, "pre-deploy hook: " + f.oneLine());
+            return stopped(t, Interrupts.pending() ? f.oneLine() : "pre-deploy hook: " + f.oneLine());
         }
         try {
+            Interrupts.check();
             if (images == Images.PULL) {
                 cx.console().step("pulling images");
                 t.engine.pull(stack, t.dir);
             } else {
                 t.engine.ensureImages(t.manifest.images.values().stream().map(i -> i.ref).toList());
             }
+            Faults.point("after-pull");
+            Interrupts.check();
         } catch (Fail f) {
-            return new Attempt(t, null, f.oneLine());
+            return stopped(t, f.oneLine());
         }
-        Faults.point("after-pull");
-        return new Attempt(t, switchUpAndWait(t), null);
+        // the point of no return: from the switch on, a signal waits until the activation or its recovery is done
+        Interrupts.critical("the activation of " + t.releaseId + " (and its recovery if it fails)");
+        return new Attempt(t, switchUpAndWait(t), null, false);
+    }
+
+    private static Attempt stopped(Target t, String why) {
+        return new Attempt(t, null, why, Interrupts.pending());
     }
 
     /** Puts {@code releaseId} back after a failed attempt: switch, up, health; no hooks and no pull (it ran here before). */
@@ -138,9 +164,18 @@ public final class Lifecycle {
         return switchUpAndWait(target(releaseId, null, Action.AUTO_ROLLBACK));
     }
 
-    /** Switches the link to the release, brings it up and waits for health. An `up` failure is an unhealthy report. */
+    /**
+     * Switches the link to the release, brings it up and waits for health. A release becoming live
+     * gets its manifest, marked activating, before the switch: the switch then changes link and
+     * manifest together. An `up` failure is an unhealthy report.
+     */
     private Health.Report switchUpAndWait(Target t) {
         Layout layout = cx.layout();
+        if (t.manifest != null) {
+            t.manifest.state = CurrentManifest.ACTIVATING;
+            t.manifest.deployed_at_utc = Clock.utc(cx.clock());
+            t.manifest.write(layout);
+        }
         cx.console().step("switching " + layout.stackLink(stack) + " -> " + t.releaseId);
         AtomicFiles.switchLink(layout.stackLink(stack), t.dir);
         Faults.point("after-switch");
@@ -168,6 +203,7 @@ public final class Lifecycle {
     public String succeed(Target t, HistoryRecord record) {
         CurrentManifest m = t.manifest;
         Release.markSucceeded(t.dir, t.action.word, cx.actor());
+        m.state = null;
         m.deployed_at_utc = Clock.utc(cx.clock());
         m.duration_ms = elapsedMs();
         m.write(cx.layout());
@@ -197,6 +233,16 @@ public final class Lifecycle {
         if (record.message == null) record.message = a.summary();
         record.duration_ms = elapsedMs();
         cx.history().append(record);
+    }
+
+    /**
+     * An attempt stopped by a signal before its switch: nothing changed, so the release dir it made
+     * (if {@code removeDir}) goes, and the attempt is recorded as interrupted.
+     */
+    public void interrupted(Attempt a, boolean removeDir) {
+        if (removeDir) Release.deleteTree(a.target().dir);
+        HistoryRecord r = record(a.target(), Outcome.INTERRUPTED).withMessage(a.summary() + "; nothing was switched");
+        cx.history().append(r);
     }
 
     /** With no release to go back to: stops the stack and removes its link, as before its first deploy. */

@@ -7,6 +7,7 @@ import lib.cli.Console;
 import lib.cli.Table;
 import lib.core.Exit;
 import lib.core.Fail;
+import lib.core.Interrupts;
 import lib.core.Proc;
 import lib.engine.Health;
 import lib.history.Action;
@@ -18,7 +19,6 @@ import lib.model.CurrentManifest;
 import lib.model.Layout;
 import lib.model.Names;
 import lib.model.Release;
-import lib.model.StackLock;
 import lib.model.StackSettings;
 
 /**
@@ -99,7 +99,7 @@ public final class RollbackFlow {
             console.json(r);
             return Exit.OK;
         }
-        try (StackLock lock = life.lock("rollback " + q.stack() + " " + q.env())) {
+        try (Lifecycle.Held lock = life.lock("rollback " + q.stack() + " " + q.env())) {
             // another deploy or rollback may have run while this one waited for the lock
             current = layout.currentReleaseId(q.stack());
             targets = targets(candidates(history, current, steps), current, steps);
@@ -125,6 +125,11 @@ public final class RollbackFlow {
             seen.outcome = a.healthy() ? HistoryRecord.SUCCESS : HistoryRecord.FAILED;
             seen.message = a.summary();
             result.attempts.add(seen);
+            if (a.interrupted()) {
+                life.interrupted(a, false);
+                console.json(result);
+                throw Interrupts.stopped("nothing was switched; " + q.stack() + " still runs " + (from == null ? "nothing" : from));
+            }
             HistoryRecord h = life.record(t, a.healthy() ? Outcome.SUCCESS : Outcome.FAILED).withFrom(from).withReason(why);
             if (a.healthy()) {
                 life.succeed(t, h);

@@ -2,7 +2,6 @@ package lib.flow;
 
 import lib.history.Action;
 import lib.history.Outcome;
-import lib.model.StackLock;
 
 import lib.engine.Engines;
 
@@ -79,7 +78,7 @@ public final class VerifyFlow {
             throw Fail.usage(refused + from + " runs " + m.image_tag + " (" + m.release_id + "), not " + tag
                     + "; deploy " + tag + " to it and test it first");
 
-        try (StackLock lock = new Lifecycle(cx, from, waits, System.nanoTime()).lockOnly("verify mark " + tag + " --from " + from)) {
+        try (Lifecycle.Held lock = new Lifecycle(cx, from, waits, System.nanoTime()).lockOnly("verify mark " + tag + " --from " + from)) {
             return markLocked(tag, from, note, waits, refused);
         }
     }
@@ -93,6 +92,9 @@ public final class VerifyFlow {
         }
         if (m == null || !tag.equals(m.image_tag))
             throw new Fail(Exit.DRIFT, refused + from + " changed while this mark waited for its lock; see `status " + from + "`");
+        if (m.activating())
+            throw new Fail(Exit.DRIFT, refused + "the activation of " + m.release_id + " on " + from
+                    + " was interrupted; deploy or roll back " + from + " first");
         Engines engines = cx.engines();
         console.step("checking " + from + " (" + m.release_id + ")");
         StackState s = StackState.gather(layout, from, engines, console);
@@ -283,7 +285,7 @@ public final class VerifyFlow {
             console.result("  " + console.red("inconsistent") + ":");
             for (String p : s.problems) console.result("    - " + p);
         }
-        if (s.locked) console.warn("a deploy or rollback of " + stack + " is running now; its state may be changing");
+        if (s.in_progress != null) console.warn(stack + ": " + s.in_progress + "; its state may be changing");
 
         switch (outcome) {
             case "ok" -> {

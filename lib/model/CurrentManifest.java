@@ -1,7 +1,12 @@
 package lib.model;
 
+import lib.core.AtomicFiles;
+import lib.core.Fail;
 import lib.core.Json;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -10,6 +15,14 @@ import java.util.Map;
  * releases/current/STACK.json: what a stack runs now. The first twelve fields are the seed's;
  * {@code images} maps each .env variable to its pinned image (image_ref and image_digest are
  * the primary image's, IMAGE_REF by default).
+ * <p>
+ * The manifest of a release lives in its release dir ({@link Release#MANIFEST}), and
+ * releases/current/STACK.json is a symlink through the stack link to it
+ * ({@code ../../stacks/STACK/.manifest.json}): switching the stack link switches the manifest in the
+ * same rename, so the two agree at every instant, whatever is killed when. A release being brought
+ * up carries {@code state: "activating"} until it ran healthy. A regular file left at the current
+ * path by an earlier version or by other tools is read as it is and moved into the release the link
+ * names at the next write.
  */
 public class CurrentManifest {
     public String stack;
@@ -29,6 +42,12 @@ public class CurrentManifest {
     public String action;
     public Long duration_ms;
     public String engine;
+    /** {@link #ACTIVATING} while the release is switched in and checked; absent once it ran healthy. */
+    public String state;
+
+    public static final String ACTIVATING = "activating";
+
+    public boolean activating() { return ACTIVATING.equals(state); }
 
     /** The manifest of a release becoming live. */
     public static CurrentManifest of(Layout layout, Release r, String actor, String runId, String previous, String action) {
@@ -54,11 +73,35 @@ public class CurrentManifest {
         return Json.read(layout.manifest(stack), CurrentManifest.class, "manifest");
     }
 
+    /**
+     * Writes this manifest into its release dir (atomically) and makes the current path lead there
+     * through the stack link. Until the stack link names this release, what the current path shows
+     * does not change.
+     */
     public void write(Layout layout) {
-        Json.writeAtomic(layout.manifest(stack), this);
+        Json.writeAtomic(layout.releaseManifest(stack, release_id), this);
+        linkCurrent(layout, stack);
     }
 
-    public Path releaseDirPath(Layout layout) {
-        return layout.releaseDir(stack, release_id);
+    /**
+     * Makes releases/current/STACK.json the symlink through the stack link to the current release's
+     * manifest. A regular file there (an earlier version's, or other tools') is first copied into the
+     * release the stack link names, unless that release has its own already.
+     */
+    public static void linkCurrent(Layout layout, String stack) {
+        Path current = layout.manifest(stack);
+        Path target = Path.of("..", "..", "stacks", stack, Release.MANIFEST);
+        try {
+            if (Files.isSymbolicLink(current) && Files.readSymbolicLink(current).equals(target)) return;
+            if (Files.isRegularFile(current, LinkOption.NOFOLLOW_LINKS)) {
+                String live = layout.currentReleaseId(stack);
+                Path own = live == null ? null : layout.releaseManifest(stack, live);
+                if (own != null && Files.isDirectory(own.getParent(), LinkOption.NOFOLLOW_LINKS) && !Files.exists(own, LinkOption.NOFOLLOW_LINKS))
+                    AtomicFiles.write(own, Files.readAllBytes(current));
+            }
+        } catch (IOException e) {
+            throw Fail.failed("cannot read " + current + ": " + e.getMessage(), e);
+        }
+        AtomicFiles.switchLink(current, target);
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
  * root/stacks/STACK                      -> link to the current release dir
  * root/releases/stacks/STACK/RELEASE_ID/ solidified releases
  * root/releases/verified/TAG             verification records
- * root/releases/current/STACK.json       current manifests
+ * root/releases/current/STACK.json       current manifests: links to stacks/STACK/.manifest.json
  * root/releases/deploy_history.log       history, one JSON object per line
  * root/releases/locks/STACK.lock         per-stack locks and their owner records
  * root/backups/                          what pre-deploy hooks write
@@ -68,6 +68,8 @@ public final class Layout {
     public Path stackReleasesDir(String stack) { return releasesRoot().resolve("stacks").resolve(Names.stack(stack)); }
     public Path allStackReleasesDir() { return releasesRoot().resolve("stacks"); }
     public Path releaseDir(String stack, String releaseId) { return stackReleasesDir(stack).resolve(Names.releaseId(releaseId)); }
+    /** A release's own manifest, what releases/current/STACK.json leads to while the release is live. */
+    public Path releaseManifest(String stack, String releaseId) { return releaseDir(stack, releaseId).resolve(Release.MANIFEST); }
     public Path verifiedDir() { return releasesRoot().resolve("verified"); }
     public Path verifiedRecord(String tag) { return verifiedDir().resolve(Names.tag(tag)); }
     public Path currentDir() { return releasesRoot().resolve("current"); }

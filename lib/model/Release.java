@@ -33,6 +33,8 @@ import java.util.stream.Stream;
  */
 public class Release {
     public static final String FILE = "release.json";
+    /** The release's manifest while (and after) it is live; see {@link CurrentManifest}. */
+    public static final String MANIFEST = ".manifest.json";
     /** Written into a release dir when the release first ran healthy (deploy or rollback). */
     public static final String SUCCEEDED = ".succeeded";
 

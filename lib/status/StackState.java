@@ -70,6 +70,8 @@ public final class StackState {
     public List<ContainerView> containers = new ArrayList<>();
     /** A deploy or rollback of the stack holds its lock now (its state may be changing). */
     public boolean locked;
+    /** What holds the lock, as "deploy in progress (pid, actor, since)"; null when nothing does. */
+    public String in_progress;
 
     @JsonIgnore public CurrentManifest manifest;
     @JsonIgnore public Health.Report report;
@@ -146,6 +148,11 @@ public final class StackState {
         readManifest(layout, s);
         compareLinkAndManifest(s);
         s.locked = StackLock.isHeld(layout, stack);
+        if (s.locked) s.in_progress = inProgress(layout, stack, s.manifest);
+        else if (s.manifest != null && s.manifest.activating())
+            s.problems.add("the " + (s.manifest.action == null ? "deploy" : s.manifest.action) + " of " + s.manifest.release_id
+                    + " was interrupted during its activation (its process is gone); the next deploy or rollback puts "
+                    + (s.manifest.previous_release_id == null ? "the stack back to no release" : s.manifest.previous_release_id + " back"));
 
         CurrentManifest m = s.manifest;
         String rid = null;
@@ -207,7 +214,18 @@ public final class StackState {
             }
         }
         s.consistent = !s.problems.isEmpty() ? Boolean.FALSE : s.drift == null ? null : s.drift.isEmpty();
+        // while a deploy or rollback changes the stack, a difference is a step of it, not a disagreement
+        if (s.locked && !Boolean.TRUE.equals(s.consistent)) s.consistent = null;
         return s;
+    }
+
+    /** "deploy in progress (pid, actor, since)", from the lock's owner record and the manifest's state. */
+    private static String inProgress(Layout layout, String stack, CurrentManifest m) {
+        StackLock.Owner o = StackLock.owner(layout, stack);
+        String what = o == null || o.command == null ? "a deploy or rollback" : o.command.split(" ")[0];
+        String who = o == null ? "" : " (pid " + o.pid + ", " + o.actor + ", since " + o.since + ")";
+        String step = m != null && m.activating() ? "; activating " + m.release_id : "";
+        return what + " in progress" + who + step;
     }
 
     private static void readLink(Layout layout, StackState s) {

@@ -90,7 +90,7 @@ public final class StatusReport {
                 for (String p : s.problems) details.add(s.stack + ": " + p);
                 if (s.drift != null) for (Drift.Difference d : s.drift) details.add(s.stack + ": drift: " + d.message);
                 if (!"healthy".equals(s.health)) for (String p : s.health_problems) details.add(s.stack + ": health: " + p);
-                if (s.locked) details.add(s.stack + ": a deploy or rollback is running now");
+                if (s.in_progress != null) details.add(s.stack + ": " + s.in_progress);
             }
             if (!details.isEmpty()) {
                 console.result("");
@@ -152,7 +152,7 @@ public final class StatusReport {
         console.result("  health      " + paint(s.health) + (s.health_problems.isEmpty() || "healthy".equals(s.health)
                 ? "" : ": " + String.join("; ", s.health_problems)));
         console.result("  agree       " + agreeCell(s).paint().apply(agreeCell(s).text()));
-        if (s.locked) console.result("  " + console.yellow("a deploy or rollback is running now; the state may be changing"));
+        if (s.in_progress != null) console.result("  " + console.yellow(s.in_progress + "; the state may be changing"));
         if (!s.problems.isEmpty()) {
             console.result("");
             console.result(console.red("inconsistencies:"));
@@ -289,6 +289,7 @@ public final class StatusReport {
     }
 
     private Table.Cell agreeCell(StackState s) {
+        if (s.in_progress != null && !Boolean.TRUE.equals(s.consistent)) return Table.cell("in progress", console::yellow);
         if (Boolean.TRUE.equals(s.consistent)) return Table.cell("yes", console::green);
         if (s.consistent == null) return Table.cell("unknown", console::yellow);
         List<String> what = new ArrayList<>();

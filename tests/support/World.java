@@ -186,6 +186,7 @@ public final class World implements AutoCloseable {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
             pb.environment().put("NO_COLOR", "1");
             pb.environment().put("SEISEI_ACTOR", "tester");
+            pb.environment().put("SEISEI_TEST_FAULTS", lib.core.Faults.SWITCH);
             pb.environment().putAll(extraEnv);
             pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
             pb.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("started.out").toFile()));

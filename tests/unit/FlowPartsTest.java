@@ -56,17 +56,49 @@ class FlowPartsTest {
     }
 
     @Test
-    void repairPutsTheLinkBackOnTheManifestsReleaseAndRemovesALinkThatNeverRan() throws Exception {
+    void repairUndoesAnActivationWhoseProcessDiedAndCompletesOneThatRanHealthy() throws Exception {
         FlowFakes f = new FlowFakes(tmp);
         String s = f.stack("web-staging", "staging");
         String v1 = deploy(f, s, "staging", "v1", 'a');
         String v2 = deploy(f, s, "staging", "v2", 'b');
-        // a crash between the switch and the manifest: the link names v1, the manifest v2
+        // the process died during v2's health wait: its manifest is still activating, no success marker
+        var m = f.manifest(s);
+        m.state = lib.model.CurrentManifest.ACTIVATING;
+        m.write(f.layout);
+        Files.delete(f.layout.releaseDir(s, v2).resolve(lib.model.Release.SUCCEEDED));
+        String what = Repair.run(f.cx, s);
+        assertTrue(what.contains("interrupted during its activation") && what.contains("back on " + v1), what);
+        assertEquals(v1, f.link(s));
+        assertEquals(v1, f.manifest(s).release_id, "link and manifest moved together");
+        assertFalse(f.manifest(s).activating());
+        var words = f.historyWords();
+        assertEquals(List.of("deploy:interrupted", "repair:success"), words.subList(words.size() - 2, words.size()));
+        assertNull(Repair.run(f.cx, s), "consistent now");
+
+        // the process died after v3 ran healthy but before its manifest was completed
+        String v3 = deploy(f, s, "staging", "v3", 'c');
+        m = f.manifest(s);
+        m.state = lib.model.CurrentManifest.ACTIVATING;
+        m.write(f.layout);
+        assertTrue(Repair.run(f.cx, s).contains("completed"));
+        assertEquals(v3, f.link(s));
+        assertFalse(f.manifest(s).activating());
+    }
+
+    @Test
+    void repairFollowsAManifestFileOfAnEarlierVersionAndRemovesALinkThatNeverRan() throws Exception {
+        FlowFakes f = new FlowFakes(tmp);
+        String s = f.stack("web-staging", "staging");
+        String v1 = deploy(f, s, "staging", "v1", 'a');
+        String v2 = deploy(f, s, "staging", "v2", 'b');
+        // an earlier version's regular manifest file naming v2 while the link was left on v1
+        String text = Files.readString(f.layout.manifest(s));
+        Files.delete(f.layout.manifest(s));
+        Files.writeString(f.layout.manifest(s), text);
         AtomicFiles.switchLink(f.layout.stackLink(s), f.layout.releaseDir(s, v1));
         String what = Repair.run(f.cx, s);
         assertTrue(what.contains("restored to the manifest's release " + v2), what);
         assertEquals(v2, f.link(s));
-        assertNull(Repair.run(f.cx, s), "consistent now");
 
         String t = f.stack("api-staging", "staging");
         String first = deploy(f, t, "staging", "v1", 'c');
