@@ -57,7 +57,7 @@ public final class Cli {
         int code = cl.execute(args);
         if (Interrupts.pending() && code != Interrupts.exitCode()) {
             // the signal came after the point of no return: what had to be finished is finished
-            cl.getErr().println("stopped by a signal after finishing what it had started (it would have exited " + code + ")");
+            cl.getErr().println("stopped by a signal once the work in hand was finished (that work ended with exit " + code + ")");
             cl.getErr().flush();
             return Interrupts.exitCode();
         }
