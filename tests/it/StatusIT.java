@@ -138,7 +138,7 @@ class StatusIT {
             assertTrue(out.contains("no manifest"), out);
             assertTrue(out.contains("v1__20000101T000000Z") && out.contains("missing"), out);
             assertTrue(out.contains("points outside"), out);
-            assertTrue(r.stderr().contains("not whole records"), r.stderr());
+            assertTrue(r.stderr().contains("the last line is not a whole record"), r.stderr());
             assertFalse(r.all().contains("Exception"), r.toString());
 
             World.Run json = status(w, "--json");
