@@ -79,28 +79,8 @@ public final class Compose {
         return with(base(project, dir), "up", "-d", "--force-recreate", "--remove-orphans");
     }
 
-    public List<String> ps(String project, Path dir) {
-        return version == Version.V2
-                ? with(base(project, dir), "ps", "-a", "--format", "json")
-                : with(base(project, dir), "ps", "-a");
-    }
-
-    public List<String> images(String project, Path dir) {
-        return version == Version.V2
-                ? with(base(project, dir), "images", "--format", "json")
-                : with(base(project, dir), "images");
-    }
-
     public List<String> down(String project, Path dir) {
         return with(base(project, dir), "down", "--remove-orphans");
-    }
-
-    public List<String> config(String project, Path dir) {
-        return with(base(project, dir), "config", "-q");
-    }
-
-    public List<String> services(String project, Path dir) {
-        return with(base(project, dir), "config", "--services");
     }
 
     private static List<String> with(List<String> base, String... more) {
