@@ -9,12 +9,9 @@
 //SOURCES lib/build/BuildCommands.java lib/build/BuildFlow.java lib/build/BuildTags.java lib/build/Git.java
 //SOURCES lib/build/ServiceMap.java lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/core/AtomicFiles.java
 //SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
-//SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
-//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
-//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/model/CurrentManifest.java
-//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackSettings.java lib/registry/Registry.java
+//SOURCES lib/core/Json.java lib/core/Proc.java lib/model/CurrentManifest.java lib/model/DigestManifest.java
+//SOURCES lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java lib/model/Release.java
+//SOURCES lib/model/StackSettings.java lib/registry/Registry.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

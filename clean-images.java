@@ -6,18 +6,17 @@
 //DEPS org.zeroturnaround:zt-exec:1.12
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/build/BuildTags.java lib/clean/CleanInputs.java lib/clean/CleanPlan.java lib/clean/Cleaner.java
-//SOURCES lib/clean/RegistryCleanInputs.java lib/clean/RegistryCleanPlan.java lib/clean/RegistryCleaner.java
-//SOURCES lib/cli/Cli.java lib/cli/Consent.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java
-//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
-//SOURCES lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
-//SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java
-//SOURCES lib/engine/Engine.java lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java
-//SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
-//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
-//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/Registry.java
+//SOURCES lib/build/BuildTags.java lib/clean/CleanPlan.java lib/clean/Cleaner.java lib/clean/RegistryCleanInputs.java
+//SOURCES lib/clean/RegistryCleanPlan.java lib/clean/RegistryCleaner.java lib/clean/ReleaseDirs.java
+//SOURCES lib/clean/SuccessfulReleases.java lib/cli/Cli.java lib/cli/Consent.java lib/cli/Console.java
+//SOURCES lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java
+//SOURCES lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Json.java lib/core/Parallel.java
+//SOURCES lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java lib/engine/Container.java
+//SOURCES lib/engine/Docker.java lib/engine/Inventory.java lib/engine/ServiceImages.java lib/history/HistoryLog.java
+//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/model/CurrentManifest.java
+//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/model/VerificationRecord.java lib/registry/Registry.java
 
 import java.util.concurrent.Callable;
 import lib.clean.CleanPlan;

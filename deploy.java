@@ -9,15 +9,14 @@
 //SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/core/AtomicFiles.java lib/core/Clock.java
 //SOURCES lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Json.java
 //SOURCES lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/Container.java
-//SOURCES lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
-//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
-//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Activation.java lib/flow/DeployFlow.java
-//SOURCES lib/flow/Gate.java lib/flow/Hooks.java lib/flow/Repair.java lib/history/HistoryLog.java
-//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/ReleaseHistory.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
-//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/ImageResolver.java
-//SOURCES lib/registry/Registry.java
+//SOURCES lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Engine.java lib/engine/Health.java
+//SOURCES lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java
+//SOURCES lib/engine/SwarmServices.java lib/flow/Activation.java lib/flow/DeployFlow.java lib/flow/Gate.java
+//SOURCES lib/flow/Hooks.java lib/flow/Repair.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
+//SOURCES lib/history/HistoryScan.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java
+//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/model/VerificationRecord.java lib/registry/ImageResolver.java lib/registry/Registry.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -9,13 +9,13 @@
 //SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java
 //SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
 //SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
-//SOURCES lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java
-//SOURCES lib/engine/Engine.java lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java
-//SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Activation.java
-//SOURCES lib/flow/Hooks.java lib/flow/Repair.java lib/flow/RollbackFlow.java lib/history/HistoryLog.java
-//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/ReleaseHistory.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Engine.java
+//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
+//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Activation.java lib/flow/Hooks.java
+//SOURCES lib/flow/Repair.java lib/flow/RollbackFlow.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
+//SOURCES lib/history/HistoryScan.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java
+//SOURCES lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java
+//SOURCES lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;

@@ -1,7 +1,6 @@
 package lib.cli;
 
 import lib.core.Fail;
-import lib.engine.Health;
 import lib.model.Layout;
 import lib.model.Names;
 import lib.model.StackSettings;
@@ -68,7 +67,7 @@ public final class Options {
                 if (healthTimeout < 1 || healthTimeout > 3600) throw Fail.usage("--health-timeout must be 1..3600 seconds");
                 return healthTimeout;
             }
-            return s.health.timeout_seconds != null ? s.health.timeout_seconds : Health.DEFAULT_TIMEOUT_SECONDS;
+            return s.healthTimeoutSeconds();
         }
     }
 

@@ -2,6 +2,7 @@ package lib.engine;
 
 import lib.core.Fail;
 import lib.core.Proc;
+import lib.model.Layout;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,7 @@ import java.util.List;
 public final class Compose {
     public enum Version { V1, V2 }
 
-    public static final String FILE = "docker-compose.yml";
+    public static final String FILE = Layout.COMPOSE_FILE;
     /** Environment variable that forces the flavour: "v1" or "v2". */
     public static final String FORCE_ENV = "SEISEI_COMPOSE";
 

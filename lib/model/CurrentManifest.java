@@ -2,14 +2,13 @@ package lib.model;
 
 import lib.core.Json;
 
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * releases/current/STACK.json: what a stack runs now. The first twelve fields are the seed's;
  * {@code images} maps each .env variable to its pinned image (image_ref and image_digest are
- * the primary image's, IMAGE_REF by default).
+ * the primary image's, {@link ImageRef#primary}).
  */
 public class CurrentManifest {
     public String stack;
@@ -36,7 +35,7 @@ public class CurrentManifest {
         m.stack = r.stack;
         m.env = r.env;
         m.image_tag = r.tag;
-        ImageRef p = r.images.containsKey("IMAGE_REF") ? r.images.get("IMAGE_REF") : r.images.values().iterator().next();
+        ImageRef p = ImageRef.primary(r.images);
         m.image_ref = p.ref;
         m.image_digest = p.digest;
         m.images = new LinkedHashMap<>(r.images);
@@ -58,7 +57,4 @@ public class CurrentManifest {
         Json.writeAtomic(layout.manifest(stack), this);
     }
 
-    public Path releaseDirPath(Layout layout) {
-        return layout.releaseDir(stack, release_id);
-    }
 }
