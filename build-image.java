@@ -4,15 +4,14 @@
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
 //DEPS org.zeroturnaround:zt-exec:1.12
-//DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/build/BuildCommands.java lib/build/BuildFlow.java lib/build/BuildTags.java lib/build/Git.java
 //SOURCES lib/build/ServiceMap.java lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/core/AtomicFiles.java
 //SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/Docker.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackSettings.java lib/registry/Registry.java
+//SOURCES lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/model/CurrentManifest.java
+//SOURCES lib/model/DigestManifest.java lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java
+//SOURCES lib/model/Release.java lib/model/StackSettings.java lib/registry/Registry.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -4,18 +4,18 @@
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
 //DEPS org.zeroturnaround:zt-exec:1.12
-//DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/build/BuildTags.java lib/clean/CleanInputs.java lib/clean/CleanPlan.java lib/clean/Cleaner.java
-//SOURCES lib/clean/RegistryCleanInputs.java lib/clean/RegistryCleanPlan.java lib/clean/RegistryCleaner.java
-//SOURCES lib/cli/Cli.java lib/cli/Consent.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java
-//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
-//SOURCES lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/core/Sizes.java
-//SOURCES lib/engine/Compose.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Engine.java
-//SOURCES lib/engine/ServiceImages.java lib/history/Action.java lib/history/HistoryFormat.java
-//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
-//SOURCES lib/history/Outcome.java lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/ImageRef.java
+//SOURCES lib/build/BuildTags.java lib/clean/CleanPlan.java lib/clean/Cleaner.java lib/clean/RegistryCleanInputs.java
+//SOURCES lib/clean/RegistryCleanPlan.java lib/clean/RegistryCleaner.java lib/clean/ReleaseDirs.java
+//SOURCES lib/clean/SuccessfulReleases.java lib/cli/Cli.java lib/cli/Consent.java lib/cli/Console.java
+//SOURCES lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java
+//SOURCES lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java
+//SOURCES lib/core/Parallel.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
+//SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Inventory.java lib/engine/ServiceImages.java
+//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java
+//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/Outcome.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
 //SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
 //SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/Registry.java
 

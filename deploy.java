@@ -4,23 +4,21 @@
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
 //DEPS org.zeroturnaround:zt-exec:1.12
-//DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Flows.java lib/cli/Options.java lib/core/AtomicFiles.java
 //SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
 //SOURCES lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java
 //SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java
-//SOURCES lib/engine/Drift.java lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java
-//SOURCES lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java
-//SOURCES lib/engine/SwarmServices.java lib/flow/Context.java lib/flow/DeployFlow.java lib/flow/Gate.java
-//SOURCES lib/flow/Hooks.java lib/flow/Lifecycle.java lib/flow/Repair.java lib/flow/Waits.java lib/history/Action.java
-//SOURCES lib/history/HistoryFormat.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
-//SOURCES lib/history/HistoryScan.java lib/history/Outcome.java lib/history/ReleaseHistory.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
-//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/ImageResolver.java
-//SOURCES lib/registry/Registry.java
+//SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/ServiceImages.java
+//SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
+//SOURCES lib/flow/Context.java lib/flow/DeployFlow.java lib/flow/Gate.java lib/flow/Hooks.java lib/flow/Lifecycle.java
+//SOURCES lib/flow/Repair.java lib/flow/Waits.java lib/history/Action.java lib/history/HistoryFormat.java
+//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
+//SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java
+//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/model/VerificationRecord.java lib/registry/ImageResolver.java lib/registry/Registry.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -4,7 +4,6 @@
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
 //DEPS org.zeroturnaround:zt-exec:1.12
-//DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Flows.java lib/cli/Options.java lib/cli/Table.java

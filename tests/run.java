@@ -6,7 +6,6 @@
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
 //DEPS com.fasterxml.jackson.dataformat:jackson-dataformat-yaml:2.22.4
 //DEPS org.zeroturnaround:zt-exec:1.12
-//DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES ../lib/*/*.java

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Pure builders for what build-image runs and writes: the build command, pushes, OCI labels. */
+/** Pure builders for what build-image runs and writes: the build command, the inspect of its image, pushes, OCI labels. */
 public final class BuildCommands {
     private BuildCommands() {}
 
@@ -34,6 +34,11 @@ public final class BuildCommands {
 
     public static List<String> push(String repository, String tag) {
         return List.of("docker", "push", repository + ":" + tag);
+    }
+
+    /** `docker image inspect R:T`: the built image's ID and the digests it was pushed under. */
+    public static List<String> inspect(String ref) {
+        return List.of("docker", "image", "inspect", ref);
     }
 
     /** The OCI labels in a fixed order; the source label only when the source is known. */

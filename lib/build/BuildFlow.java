@@ -6,8 +6,8 @@ import lib.core.Exit;
 import lib.core.Fail;
 import lib.core.Json;
 import lib.core.Proc;
-import lib.engine.Docker;
 import lib.model.DigestManifest;
+import lib.model.ImageRef;
 import lib.model.Names;
 import lib.registry.Registry;
 
@@ -196,7 +196,7 @@ public final class BuildFlow {
         for (String t : immutable) {
             String d = existingDigest(repository, t);
             if (d == null) continue;
-            if (repoDigests.stream().anyMatch(rd -> rd.endsWith("@" + d))) {
+            if (repoDigests.stream().map(ImageRef::parse).anyMatch(rd -> rd != null && d.equals(rd.digest))) {
                 unchanged.add(t);
                 continue;
             }
@@ -323,7 +323,7 @@ public final class BuildFlow {
     }
 
     private static JsonNode inspect(String ref) {
-        Proc.Result r = Proc.of(Docker.imageInspect(List.of(ref))).timeout(Duration.ofMinutes(1)).check("docker image inspect " + ref);
+        Proc.Result r = Proc.of(BuildCommands.inspect(ref)).timeout(Duration.ofMinutes(1)).check("docker image inspect " + ref);
         JsonNode n = Json.tree(r.stdout());
         if (!n.isArray() || n.isEmpty()) throw Fail.failed("docker image inspect " + ref + " returned nothing");
         return n.get(0);

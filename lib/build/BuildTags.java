@@ -56,10 +56,6 @@ public final class BuildTags {
         throw Fail.usage("invalid version " + Names.quote(text) + why);
     }
 
-    public static boolean isVersion(String text) {
-        return tryParse(text) != null;
-    }
-
     /** The highest version among the git tags on HEAD that are versions; null when none is. */
     public static Version versionAmong(List<String> gitTags) {
         return gitTags.stream().map(BuildTags::tryParse).filter(v -> v != null).max(ORDER).orElse(null);

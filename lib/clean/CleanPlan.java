@@ -1,5 +1,6 @@
 package lib.clean;
 
+import lib.engine.Inventory;
 import lib.history.HistoryRecord;
 import lib.model.ImageRef;
 import lib.model.Names;
@@ -39,6 +40,8 @@ import java.util.TreeSet;
  * release dir is touched. A candidate is kept when a container (running or stopped) uses it, when
  * one of its digests is pinned by a release that stays, when a compose file of a release that stays
  * names it literally, or when its repository belongs to a stack being deployed; otherwise it goes.
+ * References and repositories are compared in docker's normalised spelling ({@link ImageRef#canonical},
+ * {@link ImageRef#name}): docker lists {@code redis:7} for a release that pins {@code docker.io/library/redis}.
  */
 public final class CleanPlan {
     public static final int DEFAULT_KEEP = 10;
@@ -95,30 +98,6 @@ public final class CleanPlan {
             this.keep = keep;
             this.dirs = dirs;
             this.repositories = repositories == null ? Set.of() : repositories;
-        }
-    }
-
-    /** A local image: its ID, tags (repo:tag), repo@digest references and sizes. */
-    public static final class LocalImage {
-        public final String id;
-        public final List<String> tags;
-        public final List<String> digests;
-        public final long size;
-        /** What removing it alone frees (docker system df -v), or null when unknown. */
-        public final Long uniqueSize;
-
-        public LocalImage(String id, List<String> tags, List<String> digests, long size, Long uniqueSize) {
-            this.id = id;
-            this.tags = tags == null ? List.of() : tags;
-            this.digests = digests == null ? List.of() : digests;
-            this.size = size;
-            this.uniqueSize = uniqueSize;
-        }
-
-        public List<String> references() {
-            List<String> r = new ArrayList<>(tags);
-            r.addAll(digests);
-            return r;
         }
     }
 
@@ -208,7 +187,7 @@ public final class CleanPlan {
      * @param successful {@link #key} of every release that ran successfully
      * @param onlyStack  the one stack to clean, or null for all
      */
-    public static CleanPlan plan(List<StackInput> stacks, Set<String> successful, List<LocalImage> images, List<Use> containers,
+    public static CleanPlan plan(List<StackInput> stacks, Set<String> successful, List<Inventory.Image> images, List<Use> containers,
                                  String onlyStack, Mode mode, Instant now) {
         List<StackPlan> plans = new ArrayList<>();
         Map<String, String> keptDigests = new HashMap<>();
@@ -227,15 +206,15 @@ public final class CleanPlan {
                 boolean stays = item == null || !item.delete();
                 for (ImageRef i : d.images.values()) {
                     if (i == null) continue;
-                    if (i.repository != null && (onlyStack == null || onlyStack.equals(s.stack))) scopeRepos.add(i.repository);
-                    if (i.repository != null && s.lockedBy != null) lockedRepos.putIfAbsent(i.repository, s.stack);
+                    if (i.repository != null && (onlyStack == null || onlyStack.equals(s.stack))) scopeRepos.add(i.name());
+                    if (i.repository != null && s.lockedBy != null) lockedRepos.putIfAbsent(i.name(), s.stack);
                     if (stays && i.digest != null) keptDigests.putIfAbsent(i.digest, key(s.stack, d.name));
                 }
-                if (stays) for (String ref : d.composeImages) keptComposeRefs.putIfAbsent(normalizeRef(ref), key(s.stack, d.name));
+                if (stays) for (String ref : d.composeImages) keptComposeRefs.putIfAbsent(ImageRef.canonicalOf(ref), key(s.stack, d.name));
             }
             for (String repo : s.repositories) {
-                if (onlyStack == null || onlyStack.equals(s.stack)) scopeRepos.add(repo);
-                if (s.lockedBy != null) lockedRepos.putIfAbsent(repo, s.stack);
+                if (onlyStack == null || onlyStack.equals(s.stack)) scopeRepos.add(ImageRef.nameOf(repo));
+                if (s.lockedBy != null) lockedRepos.putIfAbsent(ImageRef.nameOf(repo), s.stack);
             }
         }
 
@@ -244,16 +223,15 @@ public final class CleanPlan {
         for (Use c : containers) {
             String who = c.name() != null && !c.name().isBlank() ? c.name() : shortId(c.id());
             if (c.imageId() != null) usedById.putIfAbsent(c.imageId(), who);
-            if (c.imageRef() != null && !c.imageRef().isBlank()) {
-                String ref = normalizeRef(c.imageRef());
-                usedByRef.putIfAbsent(ref, who);
-                String digest = digestOf(ref);
-                if (digest != null) usedByRef.putIfAbsent(digest, who);
+            ImageRef ref = ImageRef.parse(c.imageRef());
+            if (ref != null) {
+                usedByRef.putIfAbsent(ref.canonical(), who);
+                if (ref.digest != null) usedByRef.putIfAbsent(ref.digest, who);
             }
         }
 
         List<ImageItem> items = new ArrayList<>();
-        for (LocalImage img : images) {
+        for (Inventory.Image img : images) {
             if (!inScope(img, mode, scopeRepos)) continue;
             ImageItem it = new ImageItem();
             it.id = img.id;
@@ -350,7 +328,7 @@ public final class CleanPlan {
         return r;
     }
 
-    private static boolean inScope(LocalImage img, Mode mode, Set<String> scopeRepos) {
+    private static boolean inScope(Inventory.Image img, Mode mode, Set<String> scopeRepos) {
         switch (mode) {
             case ALL:
                 return true;
@@ -359,64 +337,36 @@ public final class CleanPlan {
             default:
                 List<String> refs = img.references();
                 if (refs.isEmpty()) return false;
-                for (String r : refs) if (!scopeRepos.contains(repositoryOf(r))) return false;
+                for (String r : refs) if (!scopeRepos.contains(ImageRef.nameOf(r))) return false;
                 return true;
         }
     }
 
-    private static String keepReason(LocalImage img, Map<String, String> usedById, Map<String, String> usedByRef,
+    private static String keepReason(Inventory.Image img, Map<String, String> usedById, Map<String, String> usedByRef,
                                      Map<String, String> keptDigests, Map<String, String> keptComposeRefs,
                                      Map<String, String> lockedRepos) {
         String who = usedById.get(img.id);
         if (who == null) {
             for (String ref : img.references()) {
-                who = usedByRef.get(normalizeRef(ref));
-                if (who == null && digestOf(ref) != null) who = usedByRef.get(digestOf(ref));
+                who = usedByRef.get(ImageRef.canonicalOf(ref));
+                if (who == null && ImageRef.digestOf(ref) != null) who = usedByRef.get(ImageRef.digestOf(ref));
                 if (who != null) break;
             }
         }
         if (who != null) return "used by container " + who;
         for (String ref : img.digests) {
-            String release = keptDigests.get(digestOf(ref));
+            String release = keptDigests.get(ImageRef.digestOf(ref));
             if (release != null) return "pinned by kept release " + release;
         }
         for (String ref : img.references()) {
-            String release = keptComposeRefs.get(normalizeRef(ref));
+            String release = keptComposeRefs.get(ImageRef.canonicalOf(ref));
             if (release != null) return "named in the compose file of kept release " + release;
         }
         for (String ref : img.references()) {
-            String stack = lockedRepos.get(repositoryOf(ref));
+            String stack = lockedRepos.get(ImageRef.nameOf(ref));
             if (stack != null) return "stack " + stack + " is being deployed";
         }
         return null;
-    }
-
-    /** The repository of "repo:tag" or "repo@sha256:...". */
-    public static String repositoryOf(String ref) {
-        int at = ref.indexOf('@');
-        if (at >= 0) return ref.substring(0, at);
-        int colon = ref.lastIndexOf(':');
-        return colon > ref.lastIndexOf('/') ? ref.substring(0, colon) : ref;
-    }
-
-    /** The sha256:... of "repo@sha256:...", or null. */
-    public static String digestOf(String ref) {
-        int at = ref.indexOf('@');
-        return at < 0 ? null : ref.substring(at + 1);
-    }
-
-    /** An image reference as docker lists it: no docker.io/library/ prefix, ":latest" when untagged. */
-    public static String normalizeRef(String ref) {
-        String r = ref.strip();
-        for (String p : new String[] {"docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"}) {
-            if (r.startsWith(p)) {
-                r = r.substring(p.length());
-                break;
-            }
-        }
-        if (r.indexOf('@') >= 0) return r;
-        int colon = r.lastIndexOf(':');
-        return colon > r.lastIndexOf('/') ? r : r + ":latest";
     }
 
     static String shortId(String id) {

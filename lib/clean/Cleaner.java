@@ -8,9 +8,12 @@ import lib.core.Exit;
 import lib.core.Fail;
 import lib.core.Proc;
 import lib.core.Sizes;
+import lib.engine.Container;
 import lib.engine.Docker;
+import lib.engine.Inventory;
 import lib.history.HistoryLog;
 import lib.history.HistoryRecord;
+import lib.model.ImageRef;
 import lib.model.Layout;
 import lib.model.Names;
 import lib.model.Release;
@@ -29,6 +32,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Future;
 
 /**
  * clean-images: plan what goes (see {@link CleanPlan}), show it with the disk usage, and with
@@ -61,12 +65,28 @@ public final class Cleaner {
         public List<CleanPlan.ImageItem> images;
         public Totals would_free;
         public Totals freed;
-        public CleanInputs.Usage usage_before;
-        public CleanInputs.Usage usage_after;
+        public Usage usage_before;
+        public Usage usage_after;
         public List<String> removed;
         public List<String> errors;
         public Long duration_ms;
         public Long external_ms;
+    }
+
+    /** Disk usage: the engine's figures and the size of the release dirs. */
+    public static class Usage {
+        public List<Inventory.DfRow> docker = new ArrayList<>();
+        public String release_dirs;
+        public long release_dirs_bytes;
+        public Boolean estimated;
+
+        static Usage of(Layout layout, List<Inventory.DfRow> df, long releaseDirsBytes) {
+            Usage u = new Usage();
+            u.docker = df;
+            u.release_dirs = layout.allStackReleasesDir().toString();
+            u.release_dirs_bytes = releaseDirsBytes;
+            return u;
+        }
     }
 
     public static class Totals {
@@ -91,7 +111,7 @@ public final class Cleaner {
 
     public int run() {
         validate();
-        Snapshot before = gather(stack -> CleanInputs.lockHolder(q.layout, stack));
+        Snapshot before = gather(stack -> StackLock.holder(q.layout, stack));
         CleanPlan plan = before.plan;
         Report report = report(plan, before);
         print(plan, before);
@@ -111,7 +131,7 @@ public final class Cleaner {
         if (q.all && q.stack != null) throw Fail.usage("--all cleans images beyond any stack; it takes no STACK");
         validateShared(q);
         if (q.stack != null) {
-            if (!CleanInputs.known(q.layout, q.stack))
+            if (!ReleaseDirs.known(q.layout, q.stack))
                 throw Fail.usage("unknown stack " + q.stack + ": no release dir and no link under " + q.layout.root);
             q.layout.currentReleaseId(q.stack);
         }
@@ -129,30 +149,32 @@ public final class Cleaner {
 
     /** Disk, history and engine state, and the plan made of them. */
     private static final class Snapshot {
-        CleanInputs.Disk disk;
-        CleanInputs.Engine engine;
+        ReleaseDirs.Disk disk;
+        Inventory.Snapshot engine;
         CleanPlan plan;
     }
 
     private Snapshot gather(java.util.function.Function<String, String> lockedBy) {
         Snapshot s = new Snapshot();
-        java.util.concurrent.Future<CleanInputs.Engine> engine = CleanInputs.engineAsync();
-        List<String> names = CleanInputs.stackNames(q.layout);
+        Future<Inventory.Snapshot> engine = Inventory.snapshotAsync();
+        List<String> names = ReleaseDirs.stackNames(q.layout);
         if (q.stack != null && !names.contains(q.stack)) {
             names = new ArrayList<>(names);
             names.add(q.stack);
         }
-        s.disk = CleanInputs.disk(q.layout, names, q.keep, lockedBy, mode != CleanPlan.Mode.RELEASES_AND_IMAGES);
+        s.disk = ReleaseDirs.read(q.layout, names, q.keep, lockedBy, mode != CleanPlan.Mode.RELEASES_AND_IMAGES);
         Set<String> successful = Set.of();
         if (mode != CleanPlan.Mode.DANGLING) {
             List<CleanPlan.StackInput> cleaned = s.disk.stacks.stream().filter(x -> q.stack == null || q.stack.equals(x.stack)).toList();
-            successful = CleanInputs.successful(q.layout, cleaned, s.disk.marked);
+            successful = SuccessfulReleases.of(q.layout, cleaned, s.disk.marked);
         }
-        s.engine = CleanInputs.await(engine);
-        s.plan = CleanPlan.plan(s.disk.stacks, successful, s.engine.images, s.engine.containers, q.stack, mode, Instant.now());
+        s.engine = Inventory.await(engine);
+        List<CleanPlan.Use> uses = new ArrayList<>();
+        for (Container c : s.engine.containers()) uses.add(new CleanPlan.Use(c.id, c.name, c.image_id, c.image_ref));
+        s.plan = CleanPlan.plan(s.disk.stacks, successful, s.engine.images(), uses, q.stack, mode, Instant.now());
         List<CleanPlan.ImageItem> going = s.plan.imagesToDelete();
         if (!going.isEmpty()) {
-            Map<String, Long> unique = CleanInputs.uniqueSizes();
+            Map<String, Long> unique = Inventory.uniqueSizes();
             for (CleanPlan.ImageItem i : going) if (i.unique_size == null) i.unique_size = unique.get(i.id);
         }
         return s;
@@ -161,7 +183,7 @@ public final class Cleaner {
     private int execute(Set<String> confirmed, Snapshot shown) {
         q.layout.ensureDirs();
         Map<String, String> notLocked = new HashMap<>();
-        List<StackLock> locks = CleanInputs.lockAll(q.layout, q.actor, notLocked);
+        List<StackLock> locks = StackLock.tryAll(q.layout, ReleaseDirs.stackNames(q.layout), q.actor, "clean-images", notLocked);
         try {
             // what changed since the listing (a deploy, a new container) is seen again, under the locks
             Snapshot now = gather(notLocked::get);
@@ -193,7 +215,7 @@ public final class Cleaner {
             report.freed = freed;
             report.removed = removed;
             report.errors = errors;
-            CleanInputs.Usage after = CleanInputs.usage(q.layout, CleanInputs.diskUsageRows(), CleanInputs.releaseDirsBytes(q.layout));
+            Usage after = Usage.of(q.layout, Inventory.diskUsage(), ReleaseDirs.bytes(q.layout));
             report.usage_after = after;
             console.result("");
             console.result(console.bold("disk usage after:"));
@@ -220,9 +242,9 @@ public final class Cleaner {
             if (!p.getParent().equals(dir) || r.name.equals(q.layout.currentReleaseId(r.stack))) continue;
             try {
                 Path doomed = p;
-                if (!r.name.startsWith(CleanInputs.DELETING)) {
+                if (!r.name.startsWith(ReleaseDirs.DELETING)) {
                     // renamed first: a clean that dies half-way leaves a leftover, never half a release
-                    doomed = dir.resolve(CleanInputs.DELETING + r.name + "-" + ProcessHandle.current().pid());
+                    doomed = dir.resolve(ReleaseDirs.DELETING + r.name + "-" + ProcessHandle.current().pid());
                     Files.move(p, doomed, StandardCopyOption.ATOMIC_MOVE);
                 }
                 Release.deleteTree(doomed);
@@ -241,8 +263,8 @@ public final class Cleaner {
             // reference by reference (docker refuses an ID with several tags), digests first: the
             // last reference takes the image, and the last tag takes the digests along
             List<String> targets = new ArrayList<>();
-            for (String ref : i.references) if (CleanPlan.digestOf(ref) != null) targets.add(ref);
-            for (String ref : i.references) if (CleanPlan.digestOf(ref) == null) targets.add(ref);
+            for (String ref : i.references) if (ImageRef.digestOf(ref) != null) targets.add(ref);
+            for (String ref : i.references) if (ImageRef.digestOf(ref) == null) targets.add(ref);
             if (targets.isEmpty()) targets.add(i.id);
             String failure = null;
             for (String t : targets) {
@@ -279,19 +301,19 @@ public final class Cleaner {
         t.images = plan.imagesToDelete().size();
         t.image_bytes = plan.imageBytes();
         r.would_free = t;
-        r.usage_before = CleanInputs.usage(q.layout, s.engine.df, s.disk.releaseDirsBytes);
+        r.usage_before = Usage.of(q.layout, s.engine.df(), s.disk.releaseDirsBytes);
         if (q.dryRun) r.usage_after = estimateAfter(r.usage_before, t);
         return r;
     }
 
     /** The usage after this plan, as far as it can be told without deleting: images and release dirs shrink. */
-    static CleanInputs.Usage estimateAfter(CleanInputs.Usage before, Totals t) {
-        CleanInputs.Usage u = new CleanInputs.Usage();
+    static Usage estimateAfter(Usage before, Totals t) {
+        Usage u = new Usage();
         u.estimated = true;
         u.release_dirs = before.release_dirs;
         u.release_dirs_bytes = Math.max(0, before.release_dirs_bytes - t.release_bytes);
-        for (CleanInputs.DfRow d : before.docker) {
-            CleanInputs.DfRow e = new CleanInputs.DfRow();
+        for (Inventory.DfRow d : before.docker) {
+            Inventory.DfRow e = new Inventory.DfRow();
             e.type = d.type;
             e.total_count = d.total_count;
             e.active = d.active;
@@ -314,7 +336,7 @@ public final class Cleaner {
 
     private void print(CleanPlan plan, Snapshot s) {
         console.result(console.bold("disk usage before:"));
-        console.result(usageLines(CleanInputs.usage(q.layout, s.engine.df, s.disk.releaseDirsBytes)));
+        console.result(usageLines(Usage.of(q.layout, s.engine.df(), s.disk.releaseDirsBytes)));
         for (CleanPlan.StackPlan sp : plan.stacks) {
             console.result("");
             String head = sp.stack + " (keep " + sp.keep + ", live " + (sp.live_release_id == null ? "none" : sp.live_release_id) + ")";
@@ -359,7 +381,7 @@ public final class Cleaner {
         if (q.dryRun) {
             console.result("");
             console.result(console.bold("disk usage after (estimated):"));
-            console.result(usageLines(estimateAfter(CleanInputs.usage(q.layout, s.engine.df, s.disk.releaseDirsBytes), t)));
+            console.result(usageLines(estimateAfter(Usage.of(q.layout, s.engine.df(), s.disk.releaseDirsBytes), t)));
         }
     }
 
@@ -367,9 +389,9 @@ public final class Cleaner {
         return Table.cell(a, CleanPlan.DELETE.equals(a) ? console::red : console::green);
     }
 
-    static List<String> usageLines(CleanInputs.Usage u) {
+    static List<String> usageLines(Usage u) {
         Table t = new Table("TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
-        for (CleanInputs.DfRow d : u.docker) t.add(d.type, d.total_count, d.active, d.size, d.reclaimable);
+        for (Inventory.DfRow d : u.docker) t.add(d.type, d.total_count, d.active, d.size, d.reclaimable);
         t.add("Release dirs", "", "", (Boolean.TRUE.equals(u.estimated) ? "~" : "") + Sizes.human(u.release_dirs_bytes).replace(" ", ""), "");
         List<String> lines = new ArrayList<>(t.lines("  "));
         lines.add("  (release dirs: " + u.release_dirs + ")");
@@ -378,8 +400,8 @@ public final class Cleaner {
 
     /** repo@sha256:0123456789ab for a digest reference (the JSON keeps it whole). */
     static String shortRef(String ref) {
-        String d = CleanPlan.digestOf(ref);
-        return d == null || d.length() <= 19 ? ref : CleanPlan.repositoryOf(ref) + "@" + d.substring(0, 19);
+        ImageRef r = ImageRef.parse(ref);
+        return r == null || r.digest == null ? ref : r.repository + "@" + ImageRef.shortDigest(r.digest);
     }
 
     static String summary(Totals t, String verb) {

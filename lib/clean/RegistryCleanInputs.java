@@ -2,6 +2,7 @@ package lib.clean;
 
 import lib.core.Fail;
 import lib.core.Json;
+import lib.core.Parallel;
 import lib.model.CurrentManifest;
 import lib.model.DigestManifest;
 import lib.model.Layout;
@@ -23,13 +24,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 
 /**
  * Gathers what {@link RegistryCleanPlan} decides from: what the root names (release dirs through
- * {@link CleanInputs}, current manifests, verification records, digest files in release dirs) and
+ * {@link ReleaseDirs}, current manifests, verification records, digest files in release dirs) and
  * the repository's tags with their digests and ages, asked of the registry.
  */
 public final class RegistryCleanInputs {
@@ -40,16 +40,16 @@ public final class RegistryCleanInputs {
 
     /** What the root names of {@code repository}; a record that cannot be read fails the clean. */
     public static RegistryCleanPlan.References references(Layout layout, String repository, Function<String, String> lockedBy) {
-        CleanInputs.Disk disk = CleanInputs.disk(layout, CleanInputs.stackNames(layout), null, lockedBy, true);
+        ReleaseDirs.Disk disk = ReleaseDirs.read(layout, ReleaseDirs.stackNames(layout), null, lockedBy, true);
         return RegistryCleanPlan.References.of(repository, disk.stacks, manifests(layout), verified(layout), digestFiles(layout, disk.stacks));
     }
 
     static Map<String, CurrentManifest> manifests(Layout layout) {
         Map<String, CurrentManifest> out = new LinkedHashMap<>();
-        for (String n : list(layout.currentDir())) {
+        for (String n : ReleaseDirs.list(layout.currentDir())) {
             if (!n.endsWith(".json")) continue;
             String stack = n.substring(0, n.length() - 5);
-            if (!isName(Names::stack, stack)) continue;
+            if (!Names.isStack(stack)) continue;
             out.put(stack, CurrentManifest.read(layout, stack));
         }
         return out;
@@ -57,8 +57,8 @@ public final class RegistryCleanInputs {
 
     static Map<String, VerificationRecord> verified(Layout layout) {
         Map<String, VerificationRecord> out = new LinkedHashMap<>();
-        for (String tag : list(layout.verifiedDir())) {
-            if (isName(Names::tag, tag)) out.put(tag, VerificationRecord.read(layout, tag));
+        for (String tag : ReleaseDirs.list(layout.verifiedDir())) {
+            if (Names.isTag(tag)) out.put(tag, VerificationRecord.read(layout, tag));
         }
         return out;
     }
@@ -81,11 +81,7 @@ public final class RegistryCleanInputs {
     /** Every tag of the repository with its digest and age, asked in parallel; tags that vanish meanwhile are left out. */
     public static List<RegistryCleanPlan.TagInfo> tags(Registry registry, String repository) {
         List<String> tags = registry.tags(repository);
-        ExecutorService pool = Executors.newFixedThreadPool(PARALLEL, r -> {
-            Thread t = new Thread(r, "registry-clean");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService pool = Parallel.pool("registry-clean", PARALLEL);
         try {
             List<Future<Pointer>> pointers = new ArrayList<>();
             for (String tag : tags) pointers.add(pool.submit(() -> pointer(registry, repository, tag)));
@@ -183,20 +179,7 @@ public final class RegistryCleanInputs {
         }
     }
 
-    private static boolean isName(Function<String, String> check, String s) {
-        try {
-            check.apply(s);
-            return true;
-        } catch (Fail f) {
-            return false;
-        }
-    }
-
-    private static List<String> list(Path dir) {
-        return CleanInputs.list(dir);
-    }
-
     private static <T> T get(Future<T> f) {
-        return CleanInputs.get(f, "the registry");
+        return Parallel.await(f, "the registry");
     }
 }

@@ -1,13 +1,11 @@
 package lib.clean;
 
 import lib.build.BuildTags;
-import lib.core.Fail;
 import lib.model.CurrentManifest;
 import lib.model.DigestManifest;
 import lib.model.ImageRef;
 import lib.model.Names;
 import lib.model.VerificationRecord;
-import lib.registry.Registry;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,15 +53,15 @@ public final class RegistryCleanPlan {
         /** Adds what one image reference (repo:tag, repo@digest, repo:tag@digest) names, when it is of {@code repository}. */
         public References ref(String repository, String ref, String where) {
             if (ref == null) return this;
-            ImageRef.Parts p = ImageRef.split(ref);
-            if (!sameRepository(repository, p.repository())) return this;
-            digest(p.digest(), where);
-            return tag(p.tag(), where);
+            ImageRef p = ImageRef.parse(ref);
+            if (p == null || !ImageRef.sameRepository(repository, p.repository)) return this;
+            digest(p.digest, where);
+            return tag(p.tag, where);
         }
 
         /** Adds one pinned image of a record, when it is of {@code repository}. */
         public References image(String repository, ImageRef i, String fallbackTag, String where) {
-            if (i == null || !sameRepository(repository, i.repository)) return this;
+            if (i == null || !ImageRef.sameRepository(repository, i.repository)) return this;
             digest(i.digest, where);
             return tag(i.tag != null ? i.tag : fallbackTag, where);
         }
@@ -71,7 +69,7 @@ public final class RegistryCleanPlan {
         /**
          * What the root names of {@code repository}.
          *
-         * @param stacks        every stack with its release dirs ({@link CleanInputs#disk})
+         * @param stacks        every stack with its release dirs ({@link ReleaseDirs#read})
          * @param manifests     current manifests by stack
          * @param verified      verification records by tag
          * @param digestFiles   image-digests.json files found in release dirs, by {@link CleanPlan#key} of the release
@@ -82,14 +80,14 @@ public final class RegistryCleanPlan {
             for (CleanPlan.StackInput s : stacks) {
                 boolean uses = false;
                 boolean knowsRepos = !s.repositories.isEmpty();
-                for (String repo : s.repositories) uses |= sameRepository(repository, repo);
+                for (String repo : s.repositories) uses |= ImageRef.sameRepository(repository, repo);
                 for (CleanPlan.Dir d : s.dirs) {
                     String where = "release " + CleanPlan.key(s.stack, d.name);
                     String tag = d.kind == CleanPlan.Kind.LEFTOVER || !Names.isReleaseId(d.name) ? null : Names.tagOfRelease(d.name);
                     for (ImageRef i : d.images.values()) {
                         if (i == null) continue;
                         knowsRepos = true;
-                        uses |= sameRepository(repository, i.repository);
+                        uses |= ImageRef.sameRepository(repository, i.repository);
                         r.image(repository, i, tag, where);
                     }
                     for (String ref : d.composeImages) r.ref(repository, ref, "the compose file of " + where);
@@ -102,7 +100,7 @@ public final class RegistryCleanPlan {
             for (var e : digestFiles.entrySet()) {
                 if (e.getValue() == null || e.getValue().images == null) continue;
                 for (DigestManifest.Entry i : e.getValue().images.values()) {
-                    if (i == null || !sameRepository(repository, i.repository())) continue;
+                    if (i == null || !ImageRef.sameRepository(repository, i.repository())) continue;
                     String where = DigestManifest.FILE + " of release " + e.getKey();
                     r.digest(i.digest, where).tag(i.tag, where);
                 }
@@ -251,16 +249,5 @@ public final class RegistryCleanPlan {
             }
         }
         return this;
-    }
-
-    /** Whether two repository names mean the same repository (docker.io/library/x is x). */
-    public static boolean sameRepository(String a, String b) {
-        if (a == null || b == null) return false;
-        if (a.equals(b)) return true;
-        try {
-            return Registry.locate(a).equals(Registry.locate(b));
-        } catch (Fail f) {
-            return false;
-        }
     }
 }

@@ -8,6 +8,7 @@ import lib.core.Exit;
 import lib.core.Fail;
 import lib.history.HistoryLog;
 import lib.history.HistoryRecord;
+import lib.model.ImageRef;
 import lib.model.Names;
 import lib.model.StackLock;
 import lib.registry.Registry;
@@ -66,7 +67,7 @@ public final class RegistryCleaner {
         validate();
         Registry registry = new Registry();
         console.step("listing the tags of " + q.registry);
-        RegistryCleanPlan plan = gather(registry, stack -> CleanInputs.lockHolder(q.layout, stack));
+        RegistryCleanPlan plan = gather(registry, stack -> StackLock.holder(q.layout, stack));
         Report report = report(plan);
         print(plan);
 
@@ -96,7 +97,7 @@ public final class RegistryCleaner {
 
     private int execute(Set<String> confirmed, Registry registry) {
         Map<String, String> notLocked = new HashMap<>();
-        List<StackLock> locks = CleanInputs.lockAll(q.layout, q.actor, notLocked);
+        List<StackLock> locks = StackLock.tryAll(q.layout, ReleaseDirs.stackNames(q.layout), q.actor, "clean-images", notLocked);
         try {
             // a tag pushed or a release made since the listing is seen again, under the locks
             RegistryCleanPlan plan = gather(registry, notLocked::get);
@@ -201,15 +202,11 @@ public final class RegistryCleaner {
         for (RegistryCleanPlan.TagItem i : plan.tags) {
             String created = i.created == null ? "unknown" : i.created + ("pushed".equals(i.created_from) ? " (pushed)" : "");
             t.add(List.of(Table.cell(i.action, i.delete() ? console::red : console::green), Table.cell(i.tag),
-                    Table.cell(shortDigest(i.digest)), Table.cell(created), Table.cell(i.reason)));
+                    Table.cell(ImageRef.shortDigest(i.digest)), Table.cell(created), Table.cell(i.reason)));
         }
         console.result(t.lines("  "));
         console.result("");
         console.result(console.bold(summary(counts(plan), q.dryRun ? "would delete" : "to delete")));
-    }
-
-    static String shortDigest(String d) {
-        return d == null || d.length() <= 19 ? d : d.substring(0, 19);
     }
 
     static String summary(Counts c, String verb) {

@@ -2,6 +2,7 @@ package lib.engine;
 
 import lib.core.Fail;
 import lib.core.Proc;
+import lib.model.Layout;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,7 +18,7 @@ import java.util.List;
 public final class Compose {
     public enum Version { V1, V2 }
 
-    public static final String FILE = "docker-compose.yml";
+    public static final String FILE = Layout.COMPOSE_FILE;
     /** Environment variable that forces the flavour: "v1" or "v2". */
     public static final String FORCE_ENV = "SEISEI_COMPOSE";
 
@@ -79,28 +80,8 @@ public final class Compose {
         return with(base(project, dir), "up", "-d", "--force-recreate", "--remove-orphans");
     }
 
-    public List<String> ps(String project, Path dir) {
-        return version == Version.V2
-                ? with(base(project, dir), "ps", "-a", "--format", "json")
-                : with(base(project, dir), "ps", "-a");
-    }
-
-    public List<String> images(String project, Path dir) {
-        return version == Version.V2
-                ? with(base(project, dir), "images", "--format", "json")
-                : with(base(project, dir), "images");
-    }
-
     public List<String> down(String project, Path dir) {
         return with(base(project, dir), "down", "--remove-orphans");
-    }
-
-    public List<String> config(String project, Path dir) {
-        return with(base(project, dir), "config", "-q");
-    }
-
-    public List<String> services(String project, Path dir) {
-        return with(base(project, dir), "config", "--services");
     }
 
     private static List<String> with(List<String> base, String... more) {

@@ -1,6 +1,7 @@
 package lib.engine;
 
 import lib.core.Json;
+import lib.model.ImageRef;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
@@ -56,8 +57,8 @@ public class Container {
 
     /** The digest the container's image reference is pinned to, or null. */
     public String pinnedDigest() {
-        int at = image_ref == null ? -1 : image_ref.indexOf('@');
-        return at < 0 ? null : image_ref.substring(at + 1);
+        ImageRef r = ImageRef.parse(image_ref);
+        return r == null ? null : r.digest;
     }
 
     private static String text(JsonNode labels, String key) {

@@ -47,14 +47,6 @@ public final class Docker {
         return List.of("docker", "pull", ref);
     }
 
-    public static List<String> images() {
-        return List.of("docker", "images", "--no-trunc", "--digests", "--format", "{{json .}}");
-    }
-
-    public static List<String> danglingImages() {
-        return List.of("docker", "images", "-q", "--no-trunc", "--filter", "dangling=true");
-    }
-
     public static List<String> rmi(String ref) {
         return List.of("docker", "rmi", ref);
     }
@@ -75,9 +67,5 @@ public final class Docker {
 
     public static List<String> logs(String container, int lines) {
         return List.of("docker", "logs", "--tail", Integer.toString(lines), container);
-    }
-
-    public static List<String> version() {
-        return List.of("docker", "version", "--format", "{{.Server.Version}}");
     }
 }

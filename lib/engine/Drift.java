@@ -95,28 +95,28 @@ public final class Drift {
             }
             if (want == null) continue;
             for (Container c : cs) {
-                if (!sameImage(want, c.image_ref))
+                if (!ImageRef.sameImage(want, c.image_ref))
                     out.add(Difference.of(REPLACED, svc, c.name, want, c.image_ref,
                             svc + ": container " + c.name + " runs " + c.image_ref + ", the release runs " + want));
             }
         }
         Set<String> configured = new LinkedHashSet<>();
-        for (String img : services.values()) if (img != null) configured.add(normalize(img));
+        for (String img : services.values()) if (img != null) configured.add(ImageRef.canonicalOf(img));
         Set<String> pinnedRefs = new LinkedHashSet<>();
         for (var e : pins.entrySet()) {
             String ref = e.getValue().ref;
             if (ref == null) continue;
-            pinnedRefs.add(normalize(ref));
-            if (!configured.contains(normalize(ref)))
+            pinnedRefs.add(ImageRef.canonicalOf(ref));
+            if (!configured.contains(ImageRef.canonicalOf(ref)))
                 out.add(Difference.of(RELEASE, null, null, ref, null,
                         e.getKey() + ": the manifest pins " + ref + " but no service of the release runs it"));
         }
         Set<String> pinnedRepos = new LinkedHashSet<>();
-        for (ImageRef r : pins.values()) if (r.repository != null) pinnedRepos.add(repository(r.repository));
+        for (ImageRef r : pins.values()) if (r.repository != null) pinnedRepos.add(ImageRef.nameOf(r.repository));
         for (var e : services.entrySet()) {
             String img = e.getValue();
-            if (img == null || pinnedRefs.contains(normalize(img))) continue;
-            if (pinnedRepos.contains(repository(img)))
+            if (img == null || pinnedRefs.contains(ImageRef.canonicalOf(img))) continue;
+            if (pinnedRepos.contains(ImageRef.nameOf(img)))
                 out.add(Difference.of(RELEASE, e.getKey(), null, null, img,
                         e.getKey() + ": the release runs " + img + ", which the manifest does not pin"));
         }
@@ -128,18 +128,18 @@ public final class Drift {
         Set<String> refs = new LinkedHashSet<>();
         for (ImageRef r : pins.values()) {
             if (r.ref == null) continue;
-            refs.add(normalize(r.ref));
-            refByRepo.put(repository(r.ref), r.ref);
+            refs.add(ImageRef.canonicalOf(r.ref));
+            refByRepo.put(ImageRef.nameOf(r.ref), r.ref);
         }
         Set<String> running = new LinkedHashSet<>();
         for (Container c : containers) {
             if (c.image_ref == null) continue;
-            String n = normalize(c.image_ref);
+            String n = ImageRef.canonicalOf(c.image_ref);
             if (refs.contains(n)) {
                 running.add(n);
                 continue;
             }
-            String want = refByRepo.get(repository(c.image_ref));
+            String want = refByRepo.get(ImageRef.nameOf(c.image_ref));
             if (want != null) {
                 String who = c.service != null ? c.service + ": container " + c.name : "container " + c.name + " (no compose service)";
                 out.add(Difference.of(REPLACED, c.service, c.name, want, c.image_ref,
@@ -148,45 +148,9 @@ public final class Drift {
         }
         for (var e : pins.entrySet()) {
             String ref = e.getValue().ref;
-            if (ref != null && !running.contains(normalize(ref)))
+            if (ref != null && !running.contains(ImageRef.canonicalOf(ref)))
                 out.add(Difference.of(MISSING, null, null, ref, null, e.getKey() + ": no container runs " + ref));
         }
-    }
-
-    /** True when two image references name the same image: the same digest, or the same name and tag. */
-    public static boolean sameImage(String a, String b) {
-        if (a == null || b == null) return false;
-        return normalize(a).equals(normalize(b));
-    }
-
-    /**
-     * A reference in one canonical spelling: docker.io/library/ spelled out, ":latest" when there is
-     * neither tag nor digest, and only repository@digest when there is a digest (a tag beside it does
-     * not change what runs).
-     */
-    public static String normalize(String ref) {
-        ImageRef.Parts p = ImageRef.split(ref);
-        String repo = repository(p.repository());
-        if (p.digest() != null) return repo + "@" + p.digest();
-        return repo + ":" + (p.tag() == null || p.tag().isEmpty() ? "latest" : p.tag());
-    }
-
-    /** The repository of a reference, with Docker Hub's implicit parts spelled out. */
-    public static String repository(String ref) {
-        String s = ref.strip();
-        int at = s.indexOf('@');
-        if (at >= 0) s = s.substring(0, at);
-        int slash = s.lastIndexOf('/');
-        int colon = s.lastIndexOf(':');
-        if (colon > slash) s = s.substring(0, colon);
-        int first = s.indexOf('/');
-        String host = first < 0 ? null : s.substring(0, first);
-        boolean hasHost = host != null && (host.contains(".") || host.contains(":") || host.equals("localhost"));
-        if (!hasHost) return "docker.io/" + (first < 0 ? "library/" + s : s);
-        if (host.equals("index.docker.io") || host.equals("registry-1.docker.io")) s = "docker.io" + s.substring(first);
-        if (s.startsWith("docker.io/") && s.indexOf('/', "docker.io/".length()) < 0)
-            s = "docker.io/library/" + s.substring("docker.io/".length());
-        return s;
     }
 
     /** The differences as one line, for refusals. */

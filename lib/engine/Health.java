@@ -19,12 +19,10 @@ import java.util.Map;
 /**
  * Health of a running release: what the engine says about the stack (see {@link Engine#observe})
  * and every HTTP check of stack.json answering as expected.
- * Waiting polls every 0.1 s for two seconds, then backs off to one second; it stops early when a container exits
- * or turns unhealthy, since that will not heal by itself.
+ * Waiting looks again at each event of the stack's containers, and polls for what events do not show;
+ * it stops early when a container exits or turns unhealthy, since that will not heal by itself.
  */
 public final class Health {
-    public static final int DEFAULT_TIMEOUT_SECONDS = 120;
-
     public record Report(boolean healthy, boolean settled, List<String> problems, List<Container> containers) {
         public String summary() { return problems.isEmpty() ? "healthy" : String.join("; ", problems); }
     }

@@ -4,6 +4,9 @@ import lib.core.Json;
 import lib.core.Proc;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,11 +15,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What each service of a release is configured to run, as compose itself reads the release dir
  * (its compose file with the release's .env interpolated): `config --format json` with Compose v2,
  * the normalised YAML of `config` with Compose v1. Services behind a profile are optional.
+ * {@link #literal} reads the images a compose file names literally, without compose.
  */
 public record ServiceImages(Map<String, String> images, Set<String> optional) {
 
@@ -78,6 +84,26 @@ public record ServiceImages(Map<String, String> images, Set<String> optional) {
             }
         }
         return new ServiceImages(images, optional);
+    }
+
+    private static final Pattern IMAGE_LINE = Pattern.compile("^\\s*image:\\s*[\"']?([^\"'\\s#]+)[\"']?\\s*(?:#.*)?$");
+
+    /**
+     * The literal image references of a compose file, read from its text without compose (so without
+     * a process, and without the release's .env): every {@code image:} line whose value has no ${...}.
+     * Unreadable files name none.
+     */
+    public static List<String> literal(Path composeFile) {
+        List<String> out = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(composeFile, StandardCharsets.UTF_8)) {
+                Matcher m = IMAGE_LINE.matcher(line);
+                if (m.matches() && !m.group(1).contains("$")) out.add(m.group(1));
+            }
+        } catch (IOException | RuntimeException e) {
+            return out;
+        }
+        return out;
     }
 
     /** The index of the colon ending a mapping key ("key:" or "key: value"), outside quotes; -1 when none. */

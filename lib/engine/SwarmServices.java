@@ -107,12 +107,12 @@ public final class SwarmServices {
         boolean settled = false;
         if (services.isEmpty()) problems.add("no services run for " + stack);
         Map<String, String> pins = new LinkedHashMap<>();
-        for (ImageRef r : pinned.values()) if (r.ref != null) pins.put(Drift.repository(r.ref), Drift.normalize(r.ref));
+        for (ImageRef r : pinned.values()) if (r.ref != null) pins.put(ImageRef.nameOf(r.ref), ImageRef.canonicalOf(r.ref));
         for (Service s : services) {
             List<Task> mine = tasks.stream().filter(t -> t.service_id.equals(s.id))
                     .sorted(Comparator.comparing((Task t) -> t.timestamp).reversed()).toList();
-            String want = s.image == null ? null : pins.get(Drift.repository(s.image));
-            if (want != null && !want.equals(Drift.normalize(s.image)))
+            String want = s.image == null ? null : pins.get(ImageRef.nameOf(s.image));
+            if (want != null && !want.equals(ImageRef.canonicalOf(s.image)))
                 problems.add(s.name + " is set to run " + s.image + ", the release pins " + want);
             int running = 0;
             int current = 0;
@@ -143,8 +143,8 @@ public final class SwarmServices {
 
     private static boolean onPin(String image, Map<String, String> pins) {
         if (image == null) return false;
-        String want = pins.get(Drift.repository(image));
-        return want == null || want.equals(Drift.normalize(image));
+        String want = pins.get(ImageRef.nameOf(image));
+        return want == null || want.equals(ImageRef.canonicalOf(image));
     }
 
     /** A task in the shape the health, drift and diagnostics code reads: the swarm counterpart of a container. */

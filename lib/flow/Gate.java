@@ -33,7 +33,7 @@ public final class Gate {
         if (r.images == null || r.images.isEmpty())
             return "production gate: the verification record of " + tag + " is a legacy marker without digests";
         if (!r.covers(images)) {
-            var mine = images.values().iterator().next();
+            var mine = ImageRef.primary(images);
             return "production gate: " + tag + " was verified with digest " + r.image_digest + " but now resolves to " + mine.digest
                     + " (the tag moved)";
         }

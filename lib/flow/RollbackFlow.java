@@ -256,7 +256,7 @@ public final class RollbackFlow {
         Table t = new Table("", "RELEASE", "TAG", "DIGEST", "DEPLOYED", "BY", "ON DISK");
         for (HistoryRecord r : deploys) {
             boolean onDisk = Lifecycle.releaseExists(layout, q.stack(), r.release_id);
-            String d = r.image_digest == null ? "" : r.image_digest.substring(0, Math.min(19, r.image_digest.length()));
+            String d = lib.model.ImageRef.shortDigest(r.image_digest);
             t.add(r.release_id.equals(current) ? "*" : "", r.release_id, r.image_tag, d, r.at_utc, r.actor, onDisk ? "yes" : "no");
             var row = new java.util.LinkedHashMap<String, Object>();
             row.put("release_id", r.release_id);

@@ -244,7 +244,7 @@ public final class VerifyFlow {
             for (VerificationRecord r : records) {
                 boolean legacy = r.images == null || r.images.isEmpty();
                 t.add(List.of(Table.cell(r.tag, console::bold),
-                        legacy ? Table.cell("(legacy marker, no digest)", console::yellow) : Table.cell(StackState.shortDigest(r.image_digest)),
+                        legacy ? Table.cell("(legacy marker, no digest)", console::yellow) : Table.cell(lib.model.ImageRef.shortDigest(r.image_digest)),
                         Table.cell(r.from_stack), Table.cell(r.from_release_id), Table.cell(r.verified_by),
                         Table.cell(r.verified_at_utc == null ? "" : r.verified_at_utc + " (" + Clock.ago(r.verified_at_utc) + ")"),
                         Table.cell(r.note)));
@@ -273,7 +273,7 @@ public final class VerifyFlow {
         console.json(out);
 
         console.result(console.bold(stack) + " (" + (s.env == null ? "unknown environment" : s.env) + ")  tag " + orDash(s.image_tag)
-                + "  release " + orDash(s.release_id) + "  digest " + orDash(StackState.shortDigest(s.image_digest)));
+                + "  release " + orDash(s.release_id) + "  digest " + orDash(lib.model.ImageRef.shortDigest(s.image_digest)));
         console.result("  health  " + paintHealth(s.health) + (s.health_problems.isEmpty() ? "" : ": " + String.join("; ", s.health_problems)));
         if (s.drift != null) {
             console.result("  drift   " + (s.drift.isEmpty() ? console.green("none") : console.red(s.drift.size() + " difference(s)")));

@@ -67,8 +67,7 @@ public final class ReleaseHistory {
         r.env = rel.env;
         r.image_tag = rel.tag;
         r.images = rel.images;
-        ImageRef p = rel.images == null || rel.images.isEmpty() ? null
-                : rel.images.containsKey("IMAGE_REF") ? rel.images.get("IMAGE_REF") : rel.images.values().iterator().next();
+        ImageRef p = ImageRef.primary(rel.images);
         r.image_ref = p == null ? null : p.ref;
         r.image_digest = p == null ? null : p.digest;
         r.release_id = id;

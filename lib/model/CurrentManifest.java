@@ -14,7 +14,7 @@ import java.util.Map;
 /**
  * releases/current/STACK.json: what a stack runs now. The first twelve fields are the seed's;
  * {@code images} maps each .env variable to its pinned image (image_ref and image_digest are
- * the primary image's, IMAGE_REF by default).
+ * the primary image's, {@link ImageRef#primary}).
  * <p>
  * The manifest of a release lives in its release dir ({@link Release#MANIFEST}), and
  * releases/current/STACK.json is a symlink through the stack link to it
@@ -55,7 +55,7 @@ public class CurrentManifest {
         m.stack = r.stack;
         m.env = r.env;
         m.image_tag = r.tag;
-        ImageRef p = r.images.containsKey("IMAGE_REF") ? r.images.get("IMAGE_REF") : r.images.values().iterator().next();
+        ImageRef p = ImageRef.primary(r.images);
         m.image_ref = p.ref;
         m.image_digest = p.digest;
         m.images = new LinkedHashMap<>(r.images);

@@ -26,9 +26,10 @@ public class DigestManifest {
         public String ref;
         public String digest;
 
+        /** The repository of {@code ref} as written; null when ref is not pinned to a digest. */
         public String repository() {
-            int at = ref == null ? -1 : ref.indexOf('@');
-            return at < 0 ? null : ref.substring(0, at);
+            ImageRef r = ImageRef.parse(ref);
+            return r == null || r.digest == null ? null : r.repository;
         }
     }
 

@@ -26,6 +26,8 @@ public final class Layout {
     public static final String SOURCE_ENV = "SEISEI_SOURCE";
     public static final String DEFAULT_ROOT = "/srv";
     public static final String DEFAULT_SOURCE = "/opt/seisei-odoo-addons/infra/stacks";
+    /** The compose file of a stack source, and so of every release dir. */
+    public static final String COMPOSE_FILE = "docker-compose.yml";
 
     public final Path root;
 

@@ -29,8 +29,16 @@ public final class Names {
         return check("stack name", s, STACK, "lowercase letters, digits, '-' and '_', at most 63, starting with a letter or digit");
     }
 
+    public static boolean isStack(String s) {
+        return s != null && STACK.matcher(s).matches();
+    }
+
     public static String tag(String s) {
         return check("tag", s, TAG, "letters, digits, '.', '-' and '_', at most 128, not starting with '.' or '-'");
+    }
+
+    public static boolean isTag(String s) {
+        return s != null && TAG.matcher(s).matches();
     }
 
     public static String releaseId(String s) {

@@ -5,7 +5,6 @@ import lib.core.Clock;
 import lib.core.Fail;
 import lib.core.Faults;
 import lib.core.Json;
-import lib.engine.Compose;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -37,6 +36,8 @@ public class Release {
     public static final String MANIFEST = ".manifest.json";
     /** Written into a release dir when the release first ran healthy (deploy or rollback). */
     public static final String SUCCEEDED = ".succeeded";
+    /** Prefix of a release dir being copied: {@code .partial-RELEASE_ID-PID}, renamed into place when complete. */
+    public static final String PARTIAL = ".partial-";
 
     /** What {@link #SUCCEEDED} holds. */
     public static class Success {
@@ -94,11 +95,11 @@ public class Release {
      */
     public static Path solidify(Layout layout, Path source, Release facts) {
         Path dir = layout.stackReleasesDir(facts.stack);
-        Path tmp = dir.resolve(".partial-" + facts.release_id + "-" + ProcessHandle.current().pid());
+        Path tmp = dir.resolve(PARTIAL + facts.release_id + "-" + ProcessHandle.current().pid());
         try {
             Files.createDirectories(dir);
             Map<String, Long> copied = copyTree(source, tmp);
-            if (!copied.containsKey(Compose.FILE) || !copied.equals(listTree(source)))
+            if (!copied.containsKey(Layout.COMPOSE_FILE) || !copied.equals(listTree(source)))
                 throw Fail.failed(vanished(source));
             writeEnv(tmp.resolve(".env"), facts.images);
             writeSynced(tmp.resolve(FILE), Json.pretty(facts).getBytes(StandardCharsets.UTF_8));

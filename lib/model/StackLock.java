@@ -13,6 +13,9 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One deploy or rollback per stack at a time: an OS lock on releases/locks/STACK.lock, plus an
@@ -75,8 +78,7 @@ public final class StackLock implements AutoCloseable {
                     Json.writeAtomic(layout.lockOwner(stack), o);
                     return new StackLock(layout, stack, ch, l);
                 }
-                Owner holder = owner(layout, stack);
-                String who = holder == null ? "another process" : holder.describe();
+                String who = describe(owner(layout, stack));
                 if (System.nanoTime() >= deadline) {
                     ch.close();
                     throw new Fail(Exit.LOCKED, "stack " + stack + " is locked by " + who
@@ -120,6 +122,38 @@ public final class StackLock implements AutoCloseable {
         } catch (Fail f) {
             return null;
         }
+    }
+
+    /** Who holds the stack's lock now, or null when it is free. */
+    public static String holder(Layout layout, String stack) {
+        return isHeld(layout, stack) ? describe(owner(layout, stack)) : null;
+    }
+
+    /**
+     * Takes the lock of each of {@code stacks} without waiting; a stack whose lock another process
+     * holds goes into {@code notLocked} with who holds it. The caller closes the locks it got; on a
+     * failure none stays taken.
+     */
+    public static List<StackLock> tryAll(Layout layout, List<String> stacks, String actor, String command, Map<String, String> notLocked) {
+        List<StackLock> locks = new ArrayList<>();
+        try {
+            for (String stack : stacks) {
+                try {
+                    locks.add(acquire(layout, stack, actor, command, 0, null));
+                } catch (Fail f) {
+                    if (f.code != Exit.LOCKED) throw f;
+                    notLocked.put(stack, describe(owner(layout, stack)));
+                }
+            }
+        } catch (RuntimeException e) {
+            for (StackLock l : locks) l.close();
+            throw e;
+        }
+        return locks;
+    }
+
+    private static String describe(Owner o) {
+        return o == null ? "another process" : o.describe();
     }
 
     @Override

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -82,14 +84,14 @@ public class StackSettings {
             throw Fail.usage(where + ": engine " + Names.quote(engine) + " is not supported (compose or swarm)");
         if (images == null || images.isEmpty()) {
             Image i = new Image();
-            i.var = "IMAGE_REF";
+            i.var = ImageRef.PRIMARY_VAR;
             images = new ArrayList<>(List.of(i));
         }
         Set<String> vars = new HashSet<>();
         Set<String> names = new HashSet<>();
         for (Image i : images) {
             if (i == null) throw Fail.usage(where + ": images has an empty entry");
-            if (i.var == null) i.var = images.size() == 1 ? "IMAGE_REF" : null;
+            if (i.var == null) i.var = images.size() == 1 ? ImageRef.PRIMARY_VAR : null;
             if (i.var == null) throw Fail.usage(where + ": every image needs \"var\" when there are several");
             try {
                 Names.envVar(i.var);
@@ -142,9 +144,17 @@ public class StackSettings {
 
     public int keepReleases() { return keep_releases == null ? 10 : keep_releases; }
 
+    public static final int DEFAULT_HEALTH_TIMEOUT_SECONDS = 120;
+
+    /** How long to wait for health when --health-timeout does not say: health.timeout_seconds, else 120. */
+    public int healthTimeoutSeconds() {
+        return health.timeout_seconds != null ? health.timeout_seconds : DEFAULT_HEALTH_TIMEOUT_SECONDS;
+    }
+
     /** The image whose reference fills the seed's single-image fields (image_ref, image_digest). */
     public Image primary() {
-        for (Image i : images) if ("IMAGE_REF".equals(i.var)) return i;
-        return images.get(0);
+        Map<String, Image> byVar = new LinkedHashMap<>();
+        for (Image i : images) byVar.put(i.var, i);
+        return ImageRef.primary(byVar);
     }
 }

@@ -27,7 +27,7 @@ public final class ImageResolver {
             String repo = img.repository;
             boolean primary = img == s.primary();
             if (primary && imageOption != null) {
-                if (repo != null && !repo.equals(imageOption))
+                if (repo != null && !ImageRef.sameRepository(repo, imageOption))
                     throw Fail.usage("--image " + imageOption + " differs from " + img.var + "'s repository " + repo + " in stack.json");
                 repo = imageOption;
             }
@@ -38,7 +38,7 @@ public final class ImageResolver {
                             + (img.name != null ? " (name " + img.name + ")" : repo != null ? " (" + repo + ")" : ""));
                 if (!tag.equals(e.tag))
                     throw Fail.usage("digest file " + digestFile + " is for tag " + e.tag + ", not " + tag);
-                if (repo != null && !repo.equals(e.repository()))
+                if (repo != null && !ImageRef.sameRepository(repo, e.repository()))
                     throw Fail.usage("digest file " + digestFile + " names " + e.repository() + " for " + img.var + ", expected " + repo);
                 out.put(img.var, new ImageRef(e.repository(), tag, e.digest));
             } else {
@@ -53,7 +53,7 @@ public final class ImageResolver {
     private static DigestManifest.Entry entryFor(DigestManifest dm, StackSettings.Image img, String repo, int stackImages) {
         if (img.name != null) return dm.images.get(img.name);
         if (repo != null) {
-            for (DigestManifest.Entry e : dm.images.values()) if (repo.equals(e.repository())) return e;
+            for (DigestManifest.Entry e : dm.images.values()) if (ImageRef.sameRepository(repo, e.repository())) return e;
             return null;
         }
         if (stackImages == 1 && dm.images.size() == 1) return dm.images.values().iterator().next();

@@ -3,7 +3,7 @@ package lib.registry;
 import lib.core.Fail;
 import lib.core.Http;
 import lib.core.Json;
-import lib.engine.Docker;
+import lib.model.ImageRef;
 import lib.model.Names;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -53,17 +53,14 @@ public final class Registry {
         this.dockerConfig = dockerConfig;
     }
 
-    /** Splits a repository into registry and path (Docker Hub for names without a registry part). */
+    /** Docker Hub's API host: where the registry client speaks to {@value ImageRef#HUB}. */
+    public static final String HUB_API = "registry-1.docker.io";
+
+    /** Where a repository lives: its registry ({@link ImageRef#host}, Docker Hub's API host for the Hub) and its path there. */
     public static Location locate(String repository) {
-        Names.repository(repository);
-        int slash = repository.indexOf('/');
-        String first = slash < 0 ? "" : repository.substring(0, slash);
-        boolean hasHost = slash > 0 && (first.contains(".") || first.contains(":") || first.equals("localhost"));
-        String host = hasHost ? first : "registry-1.docker.io";
-        String path = hasHost ? repository.substring(slash + 1) : repository;
-        if (!hasHost && !path.contains("/")) path = "library/" + path;
-        if (host.equals("docker.io") || host.equals("index.docker.io")) host = "registry-1.docker.io";
-        return new Location(host, path, isLoopback(host) ? "http" : "https");
+        ImageRef r = ImageRef.parse(Names.repository(repository));
+        String host = r.host().equals(ImageRef.HUB) ? HUB_API : r.host();
+        return new Location(host, r.path(), isLoopback(host) ? "http" : "https");
     }
 
     /** localhost, 127.0.0.0/8 and ::1, with or without a port. */
@@ -245,7 +242,7 @@ public final class Registry {
             if (dockerConfig == null || !Files.isRegularFile(dockerConfig)) return null;
             JsonNode auths = Json.tree(Files.readString(dockerConfig)).path("auths");
             for (String key : new String[] {host, "https://" + host, "http://" + host,
-                    host.equals("registry-1.docker.io") ? "https://index.docker.io/v1/" : host}) {
+                    host.equals(HUB_API) ? "https://index.docker.io/v1/" : host}) {
                 JsonNode a = auths.path(key);
                 if (a.hasNonNull("auth")) return a.get("auth").asText();
                 if (a.hasNonNull("username") && a.hasNonNull("password"))

@@ -102,14 +102,14 @@ public final class StackState {
         for (Path p : entries(layout.stacksDir(), warnings)) {
             String n = p.getFileName().toString();
             if (n.startsWith(".")) continue;
-            if (isStackName(n)) names.add(n);
+            if (Names.isStack(n)) names.add(n);
             else warnings.add("ignoring " + p + ": not a stack name");
         }
         for (Path p : entries(layout.currentDir(), warnings)) {
             String n = p.getFileName().toString();
             if (n.startsWith(".")) continue;
             String base = n.endsWith(".json") ? n.substring(0, n.length() - 5) : null;
-            if (base != null && isStackName(base)) names.add(base);
+            if (base != null && Names.isStack(base)) names.add(base);
             else warnings.add("ignoring " + p + ": not a manifest of a stack");
         }
         return new Listing(new ArrayList<>(names), warnings);
@@ -119,15 +119,6 @@ public final class StackState {
     public static boolean known(Layout layout, String stack) {
         return Files.exists(layout.stackLink(stack), LinkOption.NOFOLLOW_LINKS)
                 || Files.exists(layout.manifest(stack), LinkOption.NOFOLLOW_LINKS);
-    }
-
-    private static boolean isStackName(String s) {
-        try {
-            Names.stack(s);
-            return true;
-        } catch (Fail f) {
-            return false;
-        }
     }
 
     private static List<Path> entries(Path dir, List<String> warnings) {
@@ -170,8 +161,8 @@ public final class StackState {
                     pinned = r.images;
                     s.env = r.env;
                     s.image_tag = r.tag;
-                    if (r.images != null && !r.images.isEmpty()) {
-                        ImageRef p = r.images.containsKey("IMAGE_REF") ? r.images.get("IMAGE_REF") : r.images.values().iterator().next();
+                    ImageRef p = ImageRef.primary(r.images);
+                    if (p != null) {
                         s.image_ref = p.ref;
                         s.image_digest = p.digest;
                     }
@@ -333,12 +324,5 @@ public final class StackState {
 
     private static boolean isDir(Path p) {
         return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-    }
-
-    /** The short form of a digest: its first 12 hex digits. */
-    public static String shortDigest(String digest) {
-        if (digest == null) return "";
-        String hex = digest.startsWith("sha256:") ? digest.substring(7) : digest;
-        return hex.length() > 12 ? hex.substring(0, 12) : hex;
     }
 }

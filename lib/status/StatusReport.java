@@ -14,6 +14,7 @@ import lib.engine.Drift;
 import lib.history.HistoryLog;
 import lib.history.HistoryRecord;
 import lib.history.ReleaseHistory;
+import lib.model.ImageRef;
 import lib.model.Layout;
 import lib.model.Names;
 
@@ -79,7 +80,7 @@ public final class StatusReport {
             Table t = new Table("STACK", "ENV", "TAG", "DIGEST", "DEPLOYED", "BY", "BREAK-GLASS", "HEALTH", "AGREE");
             for (StackState s : states) {
                 t.add(List.of(Table.cell(s.stack, console::bold), Table.cell(dash(s.env)), Table.cell(dash(s.image_tag)),
-                        Table.cell(dash(StackState.shortDigest(s.image_digest))), Table.cell(deployed(s.deployed_at_utc)),
+                        Table.cell(dash(ImageRef.shortDigest(s.image_digest))), Table.cell(deployed(s.deployed_at_utc)),
                         Table.cell(dash(s.actor)),
                         Boolean.TRUE.equals(s.break_glass) ? Table.cell("BREAK-GLASS", console::red) : Table.cell(""),
                         healthCell(s.health), agreeCell(s)));
@@ -106,11 +107,6 @@ public final class StatusReport {
         return exitCode(states);
     }
 
-    /** The whole state of one stack: its manifest, link, containers and last {@code history} records. */
-    public int one(String stack, int history) {
-        return one(stack, history, 0);
-    }
-
     /** The last {@code lines} log lines of each container, by container name. */
     private java.util.Map<String, String> logs(StackState s, int lines) {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
@@ -126,6 +122,10 @@ public final class StatusReport {
         return out;
     }
 
+    /**
+     * The whole state of one stack: its manifest, link, containers and last {@code history} records;
+     * with {@code logLines} above 0 also that many log lines of each container.
+     */
     public int one(String stack, int history, int logLines) {
         Names.stack(stack);
         checkHistory(history);

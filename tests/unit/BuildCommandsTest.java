@@ -51,6 +51,7 @@ class BuildCommandsTest {
     @Test
     void pushAndEnvironment() {
         assertEquals(List.of("docker", "push", REPO + ":sha-abc1234"), BuildCommands.push(REPO, "sha-abc1234"));
+        assertEquals(List.of("docker", "image", "inspect", REPO + ":sha-abc1234"), BuildCommands.inspect(REPO + ":sha-abc1234"));
         assertEquals(Map.of("DOCKER_BUILDKIT", "0"), BuildCommands.BUILD_ENV);
     }
 

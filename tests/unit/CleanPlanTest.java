@@ -12,10 +12,11 @@ import java.util.Set;
 import lib.clean.CleanPlan;
 import lib.clean.CleanPlan.Dir;
 import lib.clean.CleanPlan.Kind;
-import lib.clean.CleanPlan.LocalImage;
 import lib.clean.CleanPlan.Mode;
 import lib.clean.CleanPlan.StackInput;
 import lib.clean.CleanPlan.Use;
+import lib.clean.SuccessfulReleases;
+import lib.engine.Inventory.Image;
 import lib.history.HistoryRecord;
 import lib.model.ImageRef;
 import lib.core.Sizes;
@@ -65,8 +66,8 @@ class CleanPlanTest {
         return p.byStack().get(stack).releases.stream().filter(r -> !r.delete()).map(r -> r.name).toList();
     }
 
-    static LocalImage image(String id, List<String> tags, List<String> digests) {
-        return new LocalImage(id, tags, digests, 1000, 10L);
+    static Image image(String id, List<String> tags, List<String> digests) {
+        return new Image(id, tags, digests, 1000, 10L);
     }
 
     @Test
@@ -138,7 +139,7 @@ class CleanPlanTest {
         Map<String, ImageRef> pinned = Map.of("IMAGE_REF", new ImageRef(REPO, null, digest(2)));
         Dir old = new Dir(legacyOld, Kind.INCOMPLETE, Instant.EPOCH, 5, null, null);
         Dir legacy = new Dir(legacyNew, Kind.INCOMPLETE, Instant.EPOCH, 5, pinned, null);
-        LocalImage image = image("sha256:l", List.of(), List.of(REPO + "@" + digest(2)));
+        Image image = image("sha256:l", List.of(), List.of(REPO + "@" + digest(2)));
         CleanPlan p = CleanPlan.plan(List.of(stack("web", c, 2, List.of(old, legacy, rel(c, 3)))), ok("web", legacyOld, legacyNew, c),
                 List.of(image), List.of(), null, Mode.RELEASES_AND_IMAGES, NOW);
         assertEquals(List.of(legacyOld), deleted(p));
@@ -150,8 +151,8 @@ class CleanPlanTest {
     void aLockedStackIsSkippedAndItsImagesStay() {
         String a = id("v1", 0), b = id("v2", 1), c = id("v3", 2);
         StackInput locked = new StackInput("web", c, "pid 7 on host (ci: deploy)", 1, List.of(rel(a, 1), rel(b, 2), rel(c, 3)), Set.of());
-        LocalImage old = image("sha256:aa", List.of(), List.of(REPO + "@" + digest(1)));
-        LocalImage fresh = image("sha256:bb", List.of(REPO + ":new"), List.of(REPO + "@" + digest(99)));
+        Image old = image("sha256:aa", List.of(), List.of(REPO + "@" + digest(1)));
+        Image fresh = image("sha256:bb", List.of(REPO + ":new"), List.of(REPO + "@" + digest(99)));
         CleanPlan p = CleanPlan.plan(List.of(locked), ok("web", a, b, c), List.of(old, fresh), List.of(), null, Mode.RELEASES_AND_IMAGES, NOW);
         assertTrue(p.isEmpty(), "nothing of a stack being deployed goes: " + p.deletionKeys());
         assertNotNull(p.byStack().get("web").skipped);
@@ -163,13 +164,13 @@ class CleanPlanTest {
     void imagesPinnedByKeptReleasesOrUsedByContainersStay() {
         String a = id("v1", 0), b = id("v2", 1), c = id("v3", 2);
         StackInput web = stack("web", c, 1, List.of(rel(a, 1), rel(b, 2), rel(c, 3)));
-        LocalImage i1 = image("sha256:i1", List.of(REPO + ":v1"), List.of(REPO + "@" + digest(1)));
-        LocalImage i2 = image("sha256:i2", List.of(), List.of(REPO + "@" + digest(2)));
-        LocalImage i3 = image("sha256:i3", List.of(REPO + ":v3"), List.of(REPO + "@" + digest(3)));
-        LocalImage i4 = image("sha256:i4", List.of(), List.of(REPO + "@" + digest(4)));
-        LocalImage foreign = image("sha256:f", List.of(OTHER + ":1"), List.of(OTHER + "@" + digest(5)));
-        LocalImage mixed = image("sha256:m", List.of(REPO + ":x", OTHER + ":x"), List.of());
-        LocalImage bare = image("sha256:n", List.of(), List.of());
+        Image i1 = image("sha256:i1", List.of(REPO + ":v1"), List.of(REPO + "@" + digest(1)));
+        Image i2 = image("sha256:i2", List.of(), List.of(REPO + "@" + digest(2)));
+        Image i3 = image("sha256:i3", List.of(REPO + ":v3"), List.of(REPO + "@" + digest(3)));
+        Image i4 = image("sha256:i4", List.of(), List.of(REPO + "@" + digest(4)));
+        Image foreign = image("sha256:f", List.of(OTHER + ":1"), List.of(OTHER + "@" + digest(5)));
+        Image mixed = image("sha256:m", List.of(REPO + ":x", OTHER + ":x"), List.of());
+        Image bare = image("sha256:n", List.of(), List.of());
         // a stopped container made from the pinned v1 image, and one made from i4 by digest
         List<Use> used = List.of(new Use("c1", "stopped", "sha256:i1", REPO + "@" + digest(1)),
                 new Use("c2", "byref", "sha256:zzz", REPO + "@" + digest(4)));
@@ -193,10 +194,10 @@ class CleanPlanTest {
         String c = id("v3", 2);
         Dir live = new Dir(c, Kind.RELEASE, Instant.EPOCH, 1, Map.of("IMAGE_REF", new ImageRef(REPO, "v3", digest(3))),
                 List.of("postgres:16", "redis"));
-        LocalImage pg = image("sha256:pg", List.of("postgres:16"), List.of("postgres@" + digest(7)));
-        LocalImage redis = image("sha256:rd", List.of("redis:latest"), List.of());
-        LocalImage old = image("sha256:old", List.of("postgres:15"), List.of());
-        LocalImage bare = image("sha256:n", List.of(), List.of());
+        Image pg = image("sha256:pg", List.of("postgres:16"), List.of("postgres@" + digest(7)));
+        Image redis = image("sha256:rd", List.of("redis:latest"), List.of());
+        Image old = image("sha256:old", List.of("postgres:15"), List.of());
+        Image bare = image("sha256:n", List.of(), List.of());
         CleanPlan p = CleanPlan.plan(List.of(stack("web", c, 5, List.of(live))), ok("web", c), List.of(pg, redis, old, bare), List.of(),
                 null, Mode.ALL, NOW);
         assertEquals(Set.of("image:sha256:old", "image:sha256:n"), p.deletionKeys());
@@ -209,11 +210,11 @@ class CleanPlanTest {
     void danglingTouchesNoReleaseAndOnlyUntaggedUnusedImages() {
         String a = id("v1", 0), b = id("v2", 1), c = id("v3", 2);
         StackInput web = stack("web", c, 1, List.of(rel(a, 1), rel(b, 2), rel(c, 3)));
-        LocalImage pinnedOld = image("sha256:p1", List.of(), List.of(REPO + "@" + digest(1)));
-        LocalImage orphan = image("sha256:o", List.of(), List.of(REPO + "@" + digest(50)));
-        LocalImage tagged = image("sha256:t", List.of(OTHER + ":1"), List.of());
-        LocalImage bare = image("sha256:n", List.of(), List.of());
-        LocalImage bareUsed = image("sha256:u", List.of(), List.of());
+        Image pinnedOld = image("sha256:p1", List.of(), List.of(REPO + "@" + digest(1)));
+        Image orphan = image("sha256:o", List.of(), List.of(REPO + "@" + digest(50)));
+        Image tagged = image("sha256:t", List.of(OTHER + ":1"), List.of());
+        Image bare = image("sha256:n", List.of(), List.of());
+        Image bareUsed = image("sha256:u", List.of(), List.of());
         CleanPlan p = CleanPlan.plan(List.of(web), ok("web", a, b, c), List.of(pinnedOld, orphan, tagged, bare, bareUsed),
                 List.of(new Use("c9", "x", "sha256:u", "sha256:u")), null, Mode.DANGLING, NOW);
         assertTrue(p.stacks.isEmpty());
@@ -227,9 +228,9 @@ class CleanPlanTest {
         StackInput web = stack("web", c, 1, List.of(rel(a, 1), rel(b, 2), rel(c, 3)));
         StackInput api = stack("api", b, 1, List.of(rel(a, OTHER, 10), rel(b, OTHER, 20)));
         StackInput shared = stack("shared", c, 1, List.of(rel(c, REPO, 2)));
-        LocalImage webOld = image("sha256:w1", List.of(), List.of(REPO + "@" + digest(1)));
-        LocalImage webPinnedElsewhere = image("sha256:w2", List.of(), List.of(REPO + "@" + digest(2)));
-        LocalImage apiOld = image("sha256:a1", List.of(), List.of(OTHER + "@" + digest(10)));
+        Image webOld = image("sha256:w1", List.of(), List.of(REPO + "@" + digest(1)));
+        Image webPinnedElsewhere = image("sha256:w2", List.of(), List.of(REPO + "@" + digest(2)));
+        Image apiOld = image("sha256:a1", List.of(), List.of(OTHER + "@" + digest(10)));
         Set<String> okAll = ok("web", a, b, c);
         okAll.addAll(ok("api", a, b));
         okAll.addAll(ok("shared", c));
@@ -310,20 +311,20 @@ class CleanPlanTest {
         clean.removed = List.of("/srv/releases/stacks/web/" + other);
         String compact = lib.core.Json.line(full);
         for (String line : List.of(compact, lib.core.Json.pretty(full).replace("\n", " "), "  " + compact + "  ")) {
-            HistoryRecord got = lib.clean.CleanInputs.quickRecord(line, Set.of(wanted));
+            HistoryRecord got = SuccessfulReleases.quickRecord(line, Set.of(wanted));
             assertNotNull(got, line);
             assertEquals(List.of("2026-01-01T00:03:00Z", "deploy", "success", "web-prod", wanted, "12"),
                     List.of(got.at_utc, got.action, got.outcome, got.stack, got.release_id, String.valueOf(got.duration_ms)), line);
         }
         for (HistoryRecord r : List.of(unrelated, clean)) {
-            HistoryRecord got = lib.clean.CleanInputs.quickRecord(lib.core.Json.line(r), Set.of(wanted));
+            HistoryRecord got = SuccessfulReleases.quickRecord(lib.core.Json.line(r), Set.of(wanted));
             assertEquals(r.at_utc, got.at_utc);
             assertNull(got.release_id, "a line about another release is not parsed: " + lib.core.Json.line(r));
             assertFalse(got.isSuccessfulRelease());
         }
-        assertNull(lib.clean.CleanInputs.quickRecord(compact.substring(0, compact.length() / 2), Set.of(wanted)), "a torn line is skipped");
-        assertNull(lib.clean.CleanInputs.quickRecord("", Set.of(wanted)));
-        assertNull(lib.clean.CleanInputs.quickRecord("garbage", Set.of(wanted)));
+        assertNull(SuccessfulReleases.quickRecord(compact.substring(0, compact.length() / 2), Set.of(wanted)), "a torn line is skipped");
+        assertNull(SuccessfulReleases.quickRecord("", Set.of(wanted)));
+        assertNull(SuccessfulReleases.quickRecord("garbage", Set.of(wanted)));
     }
 
     @Test
@@ -337,15 +338,5 @@ class CleanPlanTest {
         assertEquals("1.98 MB", Sizes.human(1_982_263));
         assertEquals("12.3 GB", Sizes.human(12_300_000_000L));
         assertEquals("1.00 MB", Sizes.human(999_999));
-    }
-
-    @Test
-    void referencesNormalizeAsDockerListsThem() {
-        assertEquals("redis:latest", CleanPlan.normalizeRef("redis"));
-        assertEquals("postgres:16", CleanPlan.normalizeRef("docker.io/library/postgres:16"));
-        assertEquals("127.0.0.1:5000/app:latest", CleanPlan.normalizeRef("127.0.0.1:5000/app"));
-        assertEquals("127.0.0.1:5000/app", CleanPlan.repositoryOf("127.0.0.1:5000/app:v1"));
-        assertEquals("127.0.0.1:5000/app", CleanPlan.repositoryOf("127.0.0.1:5000/app@" + digest(1)));
-        assertEquals(digest(1), CleanPlan.digestOf("127.0.0.1:5000/app@" + digest(1)));
     }
 }

@@ -39,28 +39,9 @@ class ComposeTest {
     }
 
     @Test
-    void ps() {
-        assertEquals(plus(V1, "ps", "-a"), v1.ps("web-prod", DIR));
-        assertEquals(plus(V2, "ps", "-a", "--format", "json"), v2.ps("web-prod", DIR));
-    }
-
-    @Test
-    void images() {
-        assertEquals(plus(V1, "images"), v1.images("web-prod", DIR));
-        assertEquals(plus(V2, "images", "--format", "json"), v2.images("web-prod", DIR));
-    }
-
-    @Test
     void down() {
         assertEquals(plus(V1, "down", "--remove-orphans"), v1.down("web-prod", DIR));
         assertEquals(plus(V2, "down", "--remove-orphans"), v2.down("web-prod", DIR));
-    }
-
-    @Test
-    void config() {
-        assertEquals(plus(V1, "config", "-q"), v1.config("web-prod", DIR));
-        assertEquals(plus(V2, "config", "-q"), v2.config("web-prod", DIR));
-        assertEquals(plus(V2, "config", "--services"), v2.services("web-prod", DIR));
     }
 
     @Test

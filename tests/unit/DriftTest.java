@@ -105,14 +105,13 @@ class DriftTest {
 
     @Test
     void referencesAreComparedInCanonicalForm() {
-        assertTrue(Drift.sameImage("nginx", "docker.io/library/nginx:latest"));
-        assertTrue(Drift.sameImage("library/nginx:1.25", "index.docker.io/library/nginx:1.25"));
-        assertTrue(Drift.sameImage("org/app:1", "docker.io/org/app:1"));
-        assertTrue(Drift.sameImage(REPO + ":v1@" + D1, PINNED));
-        assertFalse(Drift.sameImage(REPO + ":v1", PINNED));
-        assertFalse(Drift.sameImage("nginx:1.25", "nginx:1.26"));
-        assertTrue(Drift.sameImage("localhost:5000/app", "localhost:5000/app:latest"));
-        assertEquals("127.0.0.1:5000/seisei/app", Drift.repository(PINNED));
-        assertEquals("docker.io/library/postgres", Drift.repository("postgres:16"));
+        var s = services("web", PINNED, "db", "postgres:16", "cache", "library/redis", "proxy", "org/proxy:1");
+        var running = List.of(c("w", "web", REPO + ":v1@" + D1), c("d", "db", "docker.io/library/postgres:16"),
+                c("r", "cache", "index.docker.io/library/redis:latest"), c("p", "proxy", "docker.io/org/proxy:1"));
+        assertEquals(List.of(), Drift.compute(s, Set.of(), pins(), running));
+        var other = Drift.compute(services("db", "postgres:16"), Set.of(), Map.of(), List.of(c("d", "db", "postgres:17")));
+        assertEquals(List.of(Drift.REPLACED), other.stream().map(x -> x.kind).toList());
+        var byTag = Drift.compute(services("web", PINNED), Set.of(), pins(), List.of(c("w", "web", REPO + ":v1")));
+        assertEquals(List.of(Drift.REPLACED), byTag.stream().map(x -> x.kind).toList(), "a tag is not the pinned digest");
     }
 }

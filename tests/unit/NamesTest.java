@@ -98,4 +98,17 @@ class NamesTest {
         assertEquals("'a\\x0ab'", Names.quote("a\nb"));
         assertTrue(Names.quote(LONG).length() < 100);
     }
+
+    @Test
+    void isStackAndIsTagAgreeWithTheChecks() {
+        for (String n : new String[] {"web-prod", "a", "odoo18_staging", "Web", "-x", "a/b", "", "x".repeat(64), "v1.2.3", ".hidden", "sha-abc1234"}) {
+            boolean stack = true, tag = true;
+            try { Names.stack(n); } catch (Fail f) { stack = false; }
+            try { Names.tag(n); } catch (Fail f) { tag = false; }
+            assertEquals(stack, Names.isStack(n), n);
+            assertEquals(tag, Names.isTag(n), n);
+        }
+        assertFalse(Names.isStack(null));
+        assertFalse(Names.isTag(null));
+    }
 }

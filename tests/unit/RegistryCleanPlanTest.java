@@ -206,11 +206,14 @@ class RegistryCleanPlanTest {
 
     @Test
     void sameRepositoryUnderAnyOfItsNames() {
-        assertTrue(RegistryCleanPlan.sameRepository("redis", "docker.io/library/redis"));
-        assertTrue(RegistryCleanPlan.sameRepository("org/app", "index.docker.io/org/app"));
-        assertFalse(RegistryCleanPlan.sameRepository(REPO, OTHER));
-        assertFalse(RegistryCleanPlan.sameRepository(REPO, "${IMAGE_REF}"));
-        assertFalse(RegistryCleanPlan.sameRepository(REPO, null));
+        // before, docker.io/busybox and busybox were two repositories here and one in drift
+        Map<String, ImageRef> pinned = Map.of("IMAGE_REF", new ImageRef("docker.io/busybox", null, digest(1)));
+        Dir d = new Dir("sha-0000001__20260101T000000Z", Kind.RELEASE, Instant.EPOCH, 1, pinned, List.of("busybox:1.36", "index.docker.io/library/busybox@" + digest(2)));
+        StackInput s = new StackInput("web-staging", null, null, 10, List.of(d), Set.of());
+        References r = References.of("busybox", List.of(s), Map.of(), Map.of(), Map.of());
+        assertEquals(Set.of(digest(1), digest(2)), r.digests.keySet());
+        assertEquals(Set.of("sha-0000001", "1.36"), r.tags.keySet());
+        assertTrue(References.of("docker.io/library/other", List.of(s), Map.of(), Map.of(), Map.of()).digests.isEmpty());
     }
 
     @Test

@@ -68,4 +68,25 @@ class StackLockTest {
             assertEquals("alice", StackLock.owner(layout, "web-prod").actor);
         }
     }
+
+    @Test
+    void cleanTakesEveryFreeLockAndSaysWhoHoldsTheOthers() {
+        Layout layout = new Layout(tmp);
+        try (StackLock held = StackLock.acquire(layout, "web-prod", "alice", "deploy web-prod", 0, null)) {
+            assertTrue(StackLock.holder(layout, "web-prod").contains("alice: deploy web-prod"), StackLock.holder(layout, "web-prod"));
+            assertNull(StackLock.holder(layout, "api-prod"));
+            java.util.Map<String, String> notLocked = new java.util.HashMap<>();
+            java.util.List<StackLock> got = StackLock.tryAll(layout, java.util.List.of("api-prod", "web-prod", "db-prod"), "carol",
+                    "clean-images", notLocked);
+            try {
+                assertEquals(2, got.size());
+                assertEquals(java.util.Set.of("web-prod"), notLocked.keySet());
+                assertTrue(notLocked.get("web-prod").contains("alice"), notLocked.get("web-prod"));
+                assertEquals("clean-images", StackLock.owner(layout, "db-prod").command);
+            } finally {
+                got.forEach(StackLock::close);
+            }
+            assertFalse(StackLock.isHeld(layout, "api-prod"));
+        }
+    }
 }
