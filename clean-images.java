@@ -13,11 +13,12 @@
 //SOURCES lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java
 //SOURCES lib/core/Parallel.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
 //SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Inventory.java lib/engine/ServiceImages.java
-//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java
-//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/Outcome.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
-//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/Registry.java
+//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLine.java
+//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
+//SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/model/CurrentManifest.java
+//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/model/VerificationRecord.java lib/registry/Registry.java
 
 import java.util.concurrent.Callable;
 import lib.clean.CleanPlan;

@@ -15,10 +15,11 @@
 //SOURCES lib/flow/Context.java lib/flow/DeployFlow.java lib/flow/Gate.java lib/flow/Hooks.java lib/flow/Lifecycle.java
 //SOURCES lib/flow/Repair.java lib/flow/Waits.java lib/history/Action.java lib/history/HistoryFormat.java
 //SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
-//SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java
-//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
-//SOURCES lib/model/VerificationRecord.java lib/registry/ImageResolver.java lib/registry/Registry.java
+//SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/history/ReleaseHistory.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
+//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
+//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/ImageResolver.java
+//SOURCES lib/registry/Registry.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

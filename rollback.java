@@ -15,9 +15,10 @@
 //SOURCES lib/flow/Context.java lib/flow/Hooks.java lib/flow/Lifecycle.java lib/flow/Repair.java
 //SOURCES lib/flow/RollbackFlow.java lib/flow/Waits.java lib/history/Action.java lib/history/HistoryFormat.java
 //SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
-//SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java
-//SOURCES lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java lib/model/Release.java
-//SOURCES lib/model/StackLock.java lib/model/StackSettings.java lib/registry/Registry.java
+//SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/history/ReleaseHistory.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/registry/Registry.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;

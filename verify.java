@@ -15,10 +15,11 @@
 //SOURCES lib/engine/SwarmServices.java lib/flow/Context.java lib/flow/Hooks.java lib/flow/Lifecycle.java
 //SOURCES lib/flow/Repair.java lib/flow/VerifyFlow.java lib/flow/Waits.java lib/history/Action.java
 //SOURCES lib/history/HistoryFormat.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
-//SOURCES lib/history/HistoryScan.java lib/history/Outcome.java lib/history/ReleaseHistory.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
-//SOURCES lib/model/VerificationRecord.java lib/registry/Registry.java lib/status/StackState.java
+//SOURCES lib/history/HistoryScan.java lib/history/LegacyLineFormat.java lib/history/Outcome.java
+//SOURCES lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
+//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
+//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/Registry.java
+//SOURCES lib/status/StackState.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;

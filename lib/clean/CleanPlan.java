@@ -52,7 +52,12 @@ public final class CleanPlan {
     public enum Mode { RELEASES_AND_IMAGES, DANGLING, ALL }
 
     /** A release dir with release.json; one without it (images from its .env); a temp dir of a deploy or clean. */
-    public enum Kind { RELEASE, INCOMPLETE, LEFTOVER }
+    /**
+     * RELEASE: made by the tool (release.json); LEGACY: made by another tool (a compose file, no
+     * release.json: the source documents' shell scripts); INCOMPLETE: neither; LEFTOVER: a partial
+     * dir of an interrupted deploy or clean.
+     */
+    public enum Kind { RELEASE, LEGACY, INCOMPLETE, LEFTOVER }
 
     /** One entry of a stack's releases dir. */
     public static final class Dir {
@@ -90,14 +95,21 @@ public final class CleanPlan {
         public final List<Dir> dirs;
         /** Repositories its live stack.json names. */
         public final Set<String> repositories;
+        /** Release dirs its manifest or a verification record names: never deleted when another tool made them. */
+        public final Set<String> named;
 
         public StackInput(String stack, String live, String lockedBy, int keep, List<Dir> dirs, Set<String> repositories) {
+            this(stack, live, lockedBy, keep, dirs, repositories, Set.of());
+        }
+
+        public StackInput(String stack, String live, String lockedBy, int keep, List<Dir> dirs, Set<String> repositories, Set<String> named) {
             this.stack = stack;
             this.live = live;
             this.lockedBy = lockedBy;
             this.keep = keep;
             this.dirs = dirs;
             this.repositories = repositories == null ? Set.of() : repositories;
+            this.named = named == null ? Set.of() : named;
         }
     }
 
@@ -262,7 +274,7 @@ public final class CleanPlan {
         List<Dir> complete = new ArrayList<>();
         List<ReleaseItem> other = new ArrayList<>();
         for (Dir d : s.dirs) {
-            if (d.kind == Kind.RELEASE || (d.kind == Kind.INCOMPLETE && successful.contains(key(s.stack, d.name)))) {
+            if (d.kind == Kind.RELEASE || d.kind == Kind.LEGACY || (d.kind == Kind.INCOMPLETE && successful.contains(key(s.stack, d.name)))) {
                 complete.add(d);
                 continue;
             }
@@ -284,12 +296,23 @@ public final class CleanPlan {
         List<ReleaseItem> failed = new ArrayList<>();
         List<ReleaseItem> old = new ArrayList<>();
         int successes = 0;
+        int position = 0;
         for (Dir d : complete) {
             ReleaseItem r = item(s.stack, d);
             if (d.kind == Kind.INCOMPLETE) r.kind = "release without release.json";
             r.successful = successful.contains(key(s.stack, d.name));
             boolean live = d.name.equals(s.live);
             boolean within = successes < s.keep;
+            boolean newest = position++ < s.keep;
+            if (d.kind == Kind.LEGACY && !r.successful && !locked && cleaned) {
+                // another tool's release the history does not judge: kept among the newest N by time, and whenever named
+                boolean keepIt = live || newest || s.named.contains(d.name);
+                r.action = keepIt ? KEEP : DELETE;
+                r.reason = live ? "live" : s.named.contains(d.name) ? "named by a manifest or verification record"
+                        : newest ? "legacy, among the newest " + s.keep + " by time" : "legacy, older than the newest " + s.keep + " by time";
+                (keepIt ? kept : old).add(r);
+                continue;
+            }
             if (locked || !cleaned) {
                 r.action = KEEP;
                 r.reason = locked ? "stack is being deployed" : "not cleaned";

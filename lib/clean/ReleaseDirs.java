@@ -77,6 +77,7 @@ public final class ReleaseDirs {
                             boolean composeRefs) {
         Map<String, Long> sizes = new HashMap<>();
         long total = sizes(layout.allStackReleasesDir(), sizes);
+        Map<String, Set<String>> named = named(layout, stacks);
         List<CleanPlan.StackInput> out = new ArrayList<>();
         Set<String> marked = new HashSet<>();
         for (String stack : stacks) {
@@ -110,16 +111,41 @@ public final class ReleaseDirs {
                     Release r = readRelease(p);
                     if (r != null) images = r.images;
                 }
-                if (kind == CleanPlan.Kind.RELEASE && !complete) kind = CleanPlan.Kind.INCOMPLETE;
+                if (kind == CleanPlan.Kind.RELEASE && !complete)
+                    kind = Files.isRegularFile(p.resolve(Layout.COMPOSE_FILE), LinkOption.NOFOLLOW_LINKS) ? CleanPlan.Kind.LEGACY : CleanPlan.Kind.INCOMPLETE;
                 if (kind != CleanPlan.Kind.LEFTOVER && Files.exists(p.resolve(Release.SUCCEEDED), LinkOption.NOFOLLOW_LINKS))
                     marked.add(CleanPlan.key(stack, name));
                 List<String> compose = composeRefs && kind != CleanPlan.Kind.LEFTOVER ? ServiceImages.literal(p.resolve(Layout.COMPOSE_FILE)) : List.of();
                 dirs.add(new CleanPlan.Dir(name, kind, a.lastModifiedTime().toInstant(), sizes.getOrDefault(stack + "/" + name, 0L),
                         images, compose));
             }
-            out.add(new CleanPlan.StackInput(stack, live, lockedBy.apply(stack), keep, dirs, repos));
+            out.add(new CleanPlan.StackInput(stack, live, lockedBy.apply(stack), keep, dirs, repos, named.getOrDefault(stack, Set.of())));
         }
         return new Disk(out, total, marked);
+    }
+
+    /** Per stack, the release dirs its manifest and the verification records name (unreadable ones name nothing). */
+    static Map<String, Set<String>> named(Layout layout, List<String> stacks) {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (String stack : stacks) {
+            try {
+                lib.model.CurrentManifest m = lib.model.CurrentManifest.read(layout, stack);
+                if (m != null && m.release_id != null) out.computeIfAbsent(stack, k -> new HashSet<>()).add(m.release_id);
+            } catch (Fail f) {
+                // an unreadable manifest names nothing; the live link still protects its release
+            }
+        }
+        for (String tag : list(layout.verifiedDir())) {
+            if (!Names.isTag(tag)) continue;
+            try {
+                lib.model.VerificationRecord r = lib.model.VerificationRecord.read(layout, tag);
+                if (r != null && r.from_stack != null && r.from_release_id != null)
+                    out.computeIfAbsent(r.from_stack, k -> new HashSet<>()).add(r.from_release_id);
+            } catch (Fail f) {
+                // an unreadable record names nothing
+            }
+        }
+        return out;
     }
 
     /** The images a release dir's .env pins; none when it has no readable .env. */

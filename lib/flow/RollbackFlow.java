@@ -235,8 +235,17 @@ public final class RollbackFlow {
     private Release releaseFacts(String id) {
         Release r = Release.read(layout.releaseDir(q.stack(), id));
         if (r != null && r.images != null && !r.images.isEmpty()) return r;
-        HistoryRecord h = cx.history().find(x -> q.stack().equals(x.stack) && id.equals(x.release_id) && x.images != null, 1)
-                .stream().findFirst().orElseThrow(() -> Fail.failed("release " + id + " has no release.json and no history record"));
+        HistoryRecord h = cx.history().find(x -> q.stack().equals(x.stack) && id.equals(x.release_id) && x.images != null
+                && !x.images.isEmpty(), 1).stream().findFirst().orElse(null);
+        if (h == null) {
+            // a release dir of the shell scripts: its pinned images are in its .env
+            Release legacy = Release.legacy(layout.releaseDir(q.stack(), id), q.stack());
+            if (legacy == null || legacy.images.isEmpty())
+                throw Fail.failed("release " + id + " has no release.json, no history record with its images and no pinned image"
+                        + " (repository@sha256:...) in its .env; pick another with --list");
+            legacy.env = q.env();
+            return legacy;
+        }
         Release f = new Release();
         f.stack = q.stack();
         f.env = q.env();
@@ -253,11 +262,12 @@ public final class RollbackFlow {
 
     private int list(List<HistoryRecord> deploys, String current) {
         List<java.util.Map<String, Object>> rows = new ArrayList<>();
-        Table t = new Table("", "RELEASE", "TAG", "DIGEST", "DEPLOYED", "BY", "ON DISK");
+        Table t = new Table("", "RELEASE", "TAG", "DIGEST", "DEPLOYED", "BY", "RAN", "ON DISK");
         for (HistoryRecord r : deploys) {
             boolean onDisk = Lifecycle.releaseExists(layout, q.stack(), r.release_id);
             String d = lib.model.ImageRef.shortDigest(r.image_digest);
-            t.add(r.release_id.equals(current) ? "*" : "", r.release_id, r.image_tag, d, r.at_utc, r.actor, onDisk ? "yes" : "no");
+            String ran = ReleaseHistory.LEGACY.equals(r.outcome) ? "legacy" : "ok";
+            t.add(r.release_id.equals(current) ? "*" : "", r.release_id, r.image_tag, d, r.at_utc, r.actor, ran, onDisk ? "yes" : "no");
             var row = new java.util.LinkedHashMap<String, Object>();
             row.put("release_id", r.release_id);
             row.put("image_tag", r.image_tag);

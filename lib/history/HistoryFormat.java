@@ -25,8 +25,8 @@ public interface HistoryFormat {
         }
     };
 
-    /** Every format read, the tool's own first. */
-    List<HistoryFormat> READERS = List.of(JSON);
+    /** Every format read, the tool's own first, then the shell scripts' plain-text lines. */
+    List<HistoryFormat> READERS = List.of(JSON, new LegacyLineFormat());
 
     /** The record of a line in any known format, or null. */
     static HistoryRecord parse(String line) {

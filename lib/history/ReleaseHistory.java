@@ -8,6 +8,7 @@ import lib.model.Release;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,10 +53,58 @@ public final class ReleaseHistory {
             order.add(id);
             recs.put(id, record(stack, id, dir, rel, ok));
         }
-        if (!legacy.isEmpty()) recs.putAll(fromHistory(log, stack, legacy));
+        if (!legacy.isEmpty()) {
+            Map<String, HistoryRecord> failed = new HashMap<>();
+            Map<String, HistoryRecord> ok = judged(log, stack, legacy, failed);
+            for (String id : legacy) {
+                Release facts = legacyQuietly(base.resolve(id), stack);
+                HistoryRecord r = ok.get(id);
+                if (r != null) {
+                    if ((r.images == null || r.images.isEmpty()) && facts != null) withImages(r, facts);
+                    recs.put(id, r);
+                } else if (!failed.containsKey(id) && facts != null) {
+                    recs.put(id, legacyCandidate(stack, base.resolve(id), facts));
+                }
+            }
+        }
         List<HistoryRecord> out = new ArrayList<>();
         for (String id : order) if (recs.containsKey(id)) out.add(recs.get(id));
         return out;
+    }
+
+    /** The outcome word of a release another tool made that no history line judges: it counts as a candidate. */
+    public static final String LEGACY = "legacy";
+
+    /** A release dir of another tool that the history says nothing about: listed with outcome {@link #LEGACY}. */
+    private static HistoryRecord legacyCandidate(String stack, Path dir, Release facts) {
+        HistoryRecord r = new HistoryRecord();
+        r.at_utc = facts.created_at_utc;
+        r.action = Action.DEPLOY.word;
+        r.outcome = LEGACY;
+        r.stack = stack;
+        r.image_tag = facts.tag;
+        r.release_id = facts.release_id;
+        r.release_dir = dir.toString();
+        withImages(r, facts);
+        return r;
+    }
+
+    private static void withImages(HistoryRecord r, Release facts) {
+        r.images = facts.images;
+        ImageRef p = ImageRef.primary(facts.images);
+        if (p != null) {
+            r.image_ref = p.ref;
+            r.image_digest = p.digest;
+        }
+        if (r.image_tag == null) r.image_tag = facts.tag;
+    }
+
+    private static Release legacyQuietly(Path dir, String stack) {
+        try {
+            return Release.legacy(dir, stack);
+        } catch (Fail f) {
+            return null;
+        }
     }
 
     private static HistoryRecord record(String stack, String id, Path dir, Release rel, Release.Success ok) {
@@ -88,7 +137,7 @@ public final class ReleaseHistory {
      * {@link #SCAN_LIMIT} lines; a history too long to tell counts as holding it.
      */
     public static boolean successRecorded(HistoryLog log, String stack, String releaseId, String sinceUtc) {
-        HistoryScan.Needle pattern = new HistoryScan.Needle("\"stack\":\"" + stack + "\"");
+        HistoryScan.Needle pattern = new HistoryScan.Needle(stack);
         HistoryScan.Needle id = new HistoryScan.Needle(releaseId);
         boolean[] found = {false};
         int[] seen = {0};
@@ -109,19 +158,35 @@ public final class ReleaseHistory {
 
     /** The success records of the given releases, from the newest {@link #SCAN_LIMIT} history lines. */
     public static Map<String, HistoryRecord> fromHistory(HistoryLog log, String stack, Set<String> ids) {
+        return judged(log, stack, ids, new HashMap<>());
+    }
+
+    /**
+     * {@link #fromHistory}, and into {@code failed} the newest record of each of {@code ids} that the
+     * history holds no success for but some other outcome of a deploy or rollback.
+     */
+    static Map<String, HistoryRecord> judged(HistoryLog log, String stack, Set<String> ids, Map<String, HistoryRecord> failed) {
         Map<String, HistoryRecord> found = new LinkedHashMap<>();
-        String needle = "\"stack\":\"" + stack + "\"";
+        String needle = stack;
         int[] seen = {0};
         HistoryScan.Needle pattern = new HistoryScan.Needle(needle);
         HistoryScan.newestFirst(log.file(), (buf, from, to) -> {
             if (++seen[0] > SCAN_LIMIT || found.size() == ids.size()) return false;
             if (pattern.indexIn(buf, from, to) < 0) return true;
             HistoryRecord r = HistoryLog.parse(new String(buf, from, to - from, java.nio.charset.StandardCharsets.UTF_8));
-            if (r == null || !stack.equals(r.stack) || !r.isSuccessfulRelease() || !ids.contains(r.release_id)) return true;
+            // a line of another tool may not name its stack: the release id (and the stack's name in the line) tells
+            boolean ours = r != null && (stack.equals(r.stack) || (r.foreignLine != null && r.stack == null));
+            if (!ours || r.release_id == null || !ids.contains(r.release_id) || r.action() == null || !r.action().activates()) return true;
+            if (!r.isSuccessfulRelease()) {
+                failed.putIfAbsent(r.release_id, r);
+                return true;
+            }
+            if (r.stack == null) r.stack = stack;
             HistoryRecord earlier = found.get(r.release_id);
             if (earlier == null || r.action() == Action.DEPLOY) found.put(r.release_id, r);
             return true;
         });
+        failed.keySet().removeAll(found.keySet());
         return found;
     }
 

@@ -69,8 +69,25 @@ public class CurrentManifest {
         return m;
     }
 
+    /**
+     * The current manifest of {@code stack}, or null. A manifest with the source documents' fields
+     * only (no {@code images}) pins its primary image through {@code image_ref}.
+     */
     public static CurrentManifest read(Layout layout, String stack) {
-        return Json.read(layout.manifest(stack), CurrentManifest.class, "manifest");
+        CurrentManifest m = Json.read(layout.manifest(stack), CurrentManifest.class, "manifest");
+        if (m != null && (m.images == null || m.images.isEmpty())) {
+            m.images = new LinkedHashMap<>();
+            try {
+                ImageRef p = ImageRef.parsePinned(m.image_ref, m.image_tag);
+                if (p != null) {
+                    m.images.put("IMAGE_REF", p);
+                    if (m.image_digest == null) m.image_digest = p.digest;
+                }
+            } catch (Fail f) {
+                // a malformed image_ref pins nothing; status says so
+            }
+        }
+        return m;
     }
 
     /**

@@ -62,6 +62,43 @@ public class Release {
         return Json.read(releaseDir.resolve(FILE), Release.class, "release file");
     }
 
+    /** Set on the facts of a release dir another tool made ({@link #legacy}); never written. */
+    @com.fasterxml.jackson.annotation.JsonIgnore public boolean legacy;
+
+    /**
+     * The facts of a release dir made by another tool (the source documents' shell scripts): a compose
+     * file and a .env, no release.json. Its tag and time come from its id, its pinned images from the
+     * .env (tag as in the id); null when {@code releaseDir} holds no compose file.
+     */
+    public static Release legacy(Path releaseDir, String stack) {
+        if (!Files.isRegularFile(releaseDir.resolve(Layout.COMPOSE_FILE), LinkOption.NOFOLLOW_LINKS)) return null;
+        String id = releaseDir.getFileName().toString();
+        Release r = new Release();
+        r.legacy = true;
+        r.stack = stack;
+        r.release_id = id;
+        r.tag = Names.tagOfRelease(id);
+        r.created_at_utc = timeOf(id);
+        r.images = new LinkedHashMap<>();
+        for (var e : DotEnv.pinnedImages(DotEnv.read(releaseDir)).entrySet())
+            r.images.put(e.getKey(), new ImageRef(e.getValue().repository, r.tag, e.getValue().digest));
+        return r;
+    }
+
+    /** The release's facts: its release.json, else what {@link #legacy} reads; null when neither tells. */
+    public static Release readOrLegacy(Path releaseDir, String stack) {
+        Release r = read(releaseDir);
+        return r != null ? r : legacy(releaseDir, stack);
+    }
+
+    /** The time in a release id, as 2026-01-31T12:00:00Z. */
+    public static String timeOf(String releaseId) {
+        String rest = releaseId.substring(releaseId.lastIndexOf("__") + 2);
+        String ts = rest.length() >= 16 ? rest.substring(0, 16) : rest;
+        return ts.substring(0, 4) + "-" + ts.substring(4, 6) + "-" + ts.substring(6, 8) + "T" + ts.substring(9, 11) + ":"
+                + ts.substring(11, 13) + ":" + ts.substring(13, 15) + "Z";
+    }
+
     /** Marks the release as having run healthy; the first success is kept. */
     public static void markSucceeded(Path releaseDir, String action, String actor) {
         if (Files.exists(releaseDir.resolve(SUCCEEDED))) return;

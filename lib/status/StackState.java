@@ -156,7 +156,7 @@ public final class StackState {
         Map<String, ImageRef> pinned = m != null ? m.images : null;
         if (m == null && s.releaseDir != null) {
             try {
-                Release r = Release.read(s.releaseDir);
+                Release r = Release.readOrLegacy(s.releaseDir, stack);
                 if (r != null) {
                     pinned = r.images;
                     s.env = r.env;
@@ -167,7 +167,7 @@ public final class StackState {
                         s.image_digest = p.digest;
                     }
                 } else {
-                    s.problems.add("release dir " + s.releaseDir + " has no " + Release.FILE);
+                    s.problems.add("release dir " + s.releaseDir + " has no " + Release.FILE + " and no " + Layout.COMPOSE_FILE);
                 }
             } catch (Fail f) {
                 s.problems.add(f.oneLine());

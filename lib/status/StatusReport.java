@@ -132,7 +132,7 @@ public final class StatusReport {
         if (!StackState.known(layout, stack))
             throw Fail.usage("unknown stack " + stack + ": no link and no manifest under " + layout.root);
         List<String> warnings = new ArrayList<>();
-        List<HistoryRecord> recent = history("\"stack\":\"" + stack + "\"", r -> stack.equals(r.stack), history, warnings);
+        List<HistoryRecord> recent = history(stack, r -> stack.equals(r.stack), history, warnings);
         StackState s = StackState.gather(layout, stack, Engines.detect(console), console);
         JsonNode manifest = rawManifest(s);
 

@@ -311,20 +311,20 @@ class CleanPlanTest {
         clean.removed = List.of("/srv/releases/stacks/web/" + other);
         String compact = lib.core.Json.line(full);
         for (String line : List.of(compact, lib.core.Json.pretty(full).replace("\n", " "), "  " + compact + "  ")) {
-            HistoryRecord got = SuccessfulReleases.quickRecord(line, Set.of(wanted));
+            HistoryRecord got = lib.history.HistoryLine.glance(line, Set.of(wanted));
             assertNotNull(got, line);
             assertEquals(List.of("2026-01-01T00:03:00Z", "deploy", "success", "web-prod", wanted, "12"),
                     List.of(got.at_utc, got.action, got.outcome, got.stack, got.release_id, String.valueOf(got.duration_ms)), line);
         }
         for (HistoryRecord r : List.of(unrelated, clean)) {
-            HistoryRecord got = SuccessfulReleases.quickRecord(lib.core.Json.line(r), Set.of(wanted));
+            HistoryRecord got = lib.history.HistoryLine.glance(lib.core.Json.line(r), Set.of(wanted));
             assertEquals(r.at_utc, got.at_utc);
             assertNull(got.release_id, "a line about another release is not parsed: " + lib.core.Json.line(r));
             assertFalse(got.isSuccessfulRelease());
         }
-        assertNull(SuccessfulReleases.quickRecord(compact.substring(0, compact.length() / 2), Set.of(wanted)), "a torn line is skipped");
-        assertNull(SuccessfulReleases.quickRecord("", Set.of(wanted)));
-        assertNull(SuccessfulReleases.quickRecord("garbage", Set.of(wanted)));
+        assertNull(lib.history.HistoryLine.glance(compact.substring(0, compact.length() / 2), Set.of(wanted)), "a torn line is skipped");
+        assertNull(lib.history.HistoryLine.glance("", Set.of(wanted)));
+        assertNull(lib.history.HistoryLine.glance("garbage", Set.of(wanted)));
     }
 
     @Test
