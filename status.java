@@ -16,7 +16,8 @@
 //SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/LegacyLineFormat.java
 //SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java
 //SOURCES lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java lib/model/Release.java
-//SOURCES lib/model/StackLock.java lib/model/StackSettings.java lib/status/StackState.java lib/status/StatusReport.java
+//SOURCES lib/model/StackLock.java lib/model/StackSettings.java lib/model/VerificationRecord.java
+//SOURCES lib/status/StackState.java lib/status/StatusReport.java lib/status/TakeoverReport.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;
@@ -38,6 +39,7 @@ import picocli.CommandLine.Parameters;
                 "  jbang status@seisei odoo18-prod --history 20",
                 "  jbang status@seisei odoo18-prod --logs 100",
                 "  jbang status@seisei --json",
+                "  jbang status@seisei --takeover --root /srv       # before the first deploy on a root of the shell scripts",
                 Cli.EXIT_CODES})
 class status implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "STACK", description = "One stack (default: all).")
@@ -50,11 +52,21 @@ class status implements Callable<Integer> {
             description = "With STACK: also the last N log lines of each container (N default 50).")
     int logs;
 
+    @Option(names = "--takeover", description = "Read-only: what the tool will make of this root before it takes it over from the"
+            + " shell scripts (releases and how each is judged, manifests it will rewrite, history lines it cannot read, containers"
+            + " under old compose projects, legacy verification markers). Exit 0 when nothing needs a person, else 7.")
+    boolean takeover;
+
     @Mixin Options.Root root;
     @Mixin Options.Output output;
 
     @Override
     public Integer call() {
+        if (takeover) {
+            if (stack != null) throw lib.core.Fail.usage("--takeover looks at the whole root; it takes no STACK");
+            var console = output.console();
+            return new lib.status.TakeoverReport(root.layout(), console, lib.engine.Engines.detect(console)).run();
+        }
         StatusReport report = new StatusReport(root.layout(), output.console());
         if (logs < 0 || logs > 100_000) throw lib.core.Fail.usage("--logs must be 0..100000");
         if (logs > 0 && stack == null) throw lib.core.Fail.usage("--logs needs a STACK");

@@ -36,9 +36,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
         description = "The production gate's verification records (mark, revoke, list) and drift checks of running stacks.",
-        subcommands = {verify.Mark.class, verify.Revoke.class, verify.ListRecords.class, verify.Check.class},
+        subcommands = {verify.Mark.class, verify.Upgrade.class, verify.Revoke.class, verify.ListRecords.class, verify.Check.class},
         footer = {"%nExamples:",
                 "  jbang verify@seisei mark sha-abc1234 --from odoo18-staging --note \"QA ok\"",
+                "  jbang verify@seisei upgrade sha-abc1234 --from odoo18-staging   # a legacy marker of the shell scripts",
                 "  jbang verify@seisei list",
                 "  jbang verify@seisei revoke sha-abc1234 --reason \"found a data bug\"",
                 "  jbang verify@seisei check odoo18-prod",
@@ -80,6 +81,33 @@ class verify implements Callable<Integer> {
         @Override
         public Integer call() {
             return new VerifyFlow(Flows.context(root, who, output)).mark(tag, from, note, Flows.waits(health, null, null));
+        }
+    }
+
+    @Command(name = "upgrade", mixinStandardHelpOptions = true, versionProvider = Cli.Version.class, sortOptions = false,
+            description = {"Turn the legacy marker of TAG (an empty file, as `touch releases/verified/TAG` made it) into a full record:"
+                    + " the digests of the newest release of TAG on the staging stack that ran successfully, or that it runs now.",
+                    "Refused, writing nothing, without a legacy marker or such a release."},
+            footer = {"%nExamples:",
+                    "  jbang verify@seisei upgrade sha-abc1234 --from odoo18-staging",
+                    Cli.EXIT_CODES})
+    static class Upgrade implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "TAG", description = "The tag whose legacy marker is upgraded.")
+        String tag;
+
+        @Option(names = "--from", required = true, paramLabel = "STAGING_STACK", description = "The staging stack where TAG ran.")
+        String from;
+
+        @Option(names = "--note", paramLabel = "TEXT", description = "Recorded with the upgrade.")
+        String note;
+
+        @Mixin Options.Who who;
+        @Mixin Options.Root root;
+        @Mixin Options.Output output;
+
+        @Override
+        public Integer call() {
+            return new VerifyFlow(Flows.context(root, who, output)).upgrade(tag, from, note);
         }
     }
 

@@ -124,4 +124,48 @@ public final class ComposeEngine implements Engine {
     public String more(Container c) {
         return "docker logs " + c.name + "; docker inspect " + c.name;
     }
+
+    @Override
+    public List<Docker.Listed> foreign(String stack, Path stackReleases) {
+        Proc.Result r = Proc.of(Docker.composeContainers()).timeout(Duration.ofSeconds(30)).check("listing compose containers");
+        String prefix = stackReleases.toString() + "/";
+        List<Docker.Listed> out = new ArrayList<>();
+        for (Docker.Listed c : Docker.parseComposeContainers(r.stdout()))
+            if (!stack.equals(c.project()) && (c.workingDir() + "/").startsWith(prefix)) out.add(c);
+        return out;
+    }
+
+    @Override
+    public void stopContainers(List<String> ids) {
+        if (!ids.isEmpty()) Proc.of(Docker.stop(ids, 30)).timeout(Duration.ofMinutes(2)).check("stopping the old project's containers");
+    }
+
+    @Override
+    public void startContainers(List<String> ids) {
+        if (!ids.isEmpty()) Proc.of(Docker.start(ids)).timeout(Duration.ofMinutes(2)).check("starting the old project's containers");
+    }
+
+    @Override
+    public void removeContainers(List<String> ids) {
+        if (!ids.isEmpty()) Proc.of(Docker.rm(ids)).timeout(Duration.ofMinutes(2)).check("removing the old project's containers");
+    }
+
+    @Override
+    public Observation observeContainers(List<String> ids) {
+        Proc.Result r = Proc.of(Docker.inspect(ids)).timeout(Duration.ofSeconds(30)).run();
+        List<Container> cs = Container.parseInspect(r.stdout());
+        List<String> problems = new ArrayList<>();
+        boolean settled = cs.size() < ids.size();
+        if (settled) problems.add((ids.size() - cs.size()) + " of the old project's containers are gone");
+        for (Container c : cs) {
+            if (!c.running()) {
+                problems.add(c.name + " is " + c.state);
+                if (c.state.equals("exited") || c.state.equals("dead")) settled = true;
+            } else if (c.health != null && !c.health.equals("healthy")) {
+                problems.add(c.name + " is " + c.health);
+                if (c.health.equals("unhealthy")) settled = true;
+            }
+        }
+        return new Observation(cs, problems, settled);
+    }
 }

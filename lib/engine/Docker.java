@@ -31,6 +31,47 @@ public final class Docker {
                 "--format", "{{.Action}} {{.Actor.ID}}");
     }
 
+    /** Every container of any compose project, one line each: id, state, project, project dir (tab-separated). */
+    public static List<String> composeContainers() {
+        return List.of("docker", "ps", "-a", "--no-trunc", "--filter", "label=" + PROJECT_LABEL, "--format",
+                "{{.ID}}\t{{.State}}\t{{.Label \"" + PROJECT_LABEL + "\"}}\t{{.Label \"" + WORKING_DIR_LABEL + "\"}}");
+    }
+
+    public static final String WORKING_DIR_LABEL = "com.docker.compose.project.working_dir";
+
+    /** A container as {@link #composeContainers} lists it. */
+    public record Listed(String id, String state, String project, String workingDir) {
+        public boolean running() { return "running".equals(state); }
+    }
+
+    /** Parses the lines {@link #composeContainers} prints; lines of another shape are skipped. */
+    public static List<Listed> parseComposeContainers(String text) {
+        List<Listed> out = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            String[] f = line.split("\t", -1);
+            if (f.length == 4 && !f[0].isBlank()) out.add(new Listed(f[0].strip(), f[1].strip(), f[2].strip(), f[3].strip()));
+        }
+        return out;
+    }
+
+    public static List<String> stop(List<String> ids, int seconds) {
+        List<String> a = new ArrayList<>(List.of("docker", "stop", "-t", Integer.toString(seconds)));
+        a.addAll(ids);
+        return List.copyOf(a);
+    }
+
+    public static List<String> start(List<String> ids) {
+        List<String> a = new ArrayList<>(List.of("docker", "start"));
+        a.addAll(ids);
+        return List.copyOf(a);
+    }
+
+    public static List<String> rm(List<String> ids) {
+        List<String> a = new ArrayList<>(List.of("docker", "rm", "-f"));
+        a.addAll(ids);
+        return List.copyOf(a);
+    }
+
     public static List<String> inspect(List<String> ids) {
         List<String> a = new ArrayList<>(List.of("docker", "inspect", "--type", "container"));
         a.addAll(ids);

@@ -60,4 +60,23 @@ public interface Engine {
 
     /** The commands an operator runs to see more about {@code c}. */
     String more(Container c);
+
+    /**
+     * The stack's containers that run under another compose project: those whose project dir lies
+     * inside {@code stackReleases} but whose project is not the stack (the source documents' shell
+     * scripts ran `docker-compose up -d` inside the release dir, so the project is the dir's name).
+     * Deploy and rollback take them over: stopped right before the stack's own `up`, removed once the
+     * new release is healthy, started again when it is not and no release of the tool's own can come back.
+     */
+    default List<Docker.Listed> foreign(String stack, Path stackReleases) { return List.of(); }
+
+    /** Stops, starts or removes containers listed by {@link #foreign}. */
+    default void stopContainers(List<String> ids) {}
+
+    default void startContainers(List<String> ids) {}
+
+    default void removeContainers(List<String> ids) {}
+
+    /** One look at the given containers: each runs, and is healthy where it has a healthcheck. */
+    default Observation observeContainers(List<String> ids) { return new Observation(List.of(), List.of(), true); }
 }

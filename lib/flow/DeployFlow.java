@@ -164,7 +164,7 @@ public final class DeployFlow {
         }
         life.fail(attempt, life.record(target, Outcome.ROLLED_BACK).withMessage("unhealthy: " + report.summary()));
         console.step("rolling back to " + previous);
-        Health.Report back = life.restore(previous);
+        Health.Report back = life.restoresForeign(previous) ? life.restoreForeign(previous, target) : life.restore(previous);
         CurrentManifest restored = CurrentManifest.read(layout, q.stack());
         HistoryRecord auto = restored != null && previous.equals(restored.release_id)
                 ? HistoryRecord.of(restored, Action.AUTO_ROLLBACK, back.healthy() ? Outcome.SUCCESS : Outcome.FAILED)

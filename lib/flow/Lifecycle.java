@@ -72,6 +72,9 @@ public final class Lifecycle {
     private final String stack;
     private final Waits waits;
     private final long started;
+    /** Containers of an old compose project this flow stopped to take the stack over, with the engine that did it. */
+    private final List<String> stoppedForeign = new java.util.ArrayList<>();
+    private Engine foreignEngine;
 
     /** The life of releases of {@code stack}; durations count from {@code startedNanos}. */
     public Lifecycle(Context cx, String stack, Waits waits, long startedNanos) {
@@ -181,6 +184,7 @@ public final class Lifecycle {
         Faults.point("after-switch");
         cx.console().step("starting " + stack + " (" + t.engine.upDescription() + ")");
         try {
+            takeOver(t.engine);
             t.engine.up(stack, t.dir);
         } catch (Fail f) {
             return new Health.Report(false, true, List.of(f.oneLine()), List.of());
@@ -189,6 +193,68 @@ public final class Lifecycle {
         int seconds = waits.healthSeconds(t.settings);
         cx.console().step("waiting for " + stack + " to be healthy (up to " + seconds + "s)");
         return new Health(t.engine, cx.console()).await(stack, t.dir, t.settings, seconds);
+    }
+
+    /**
+     * Stops the stack's containers that run under another compose project (see {@link Engine#foreign})
+     * right before its own `up`, so they give up their ports and names; they are removed once a
+     * release is healthy, or started again by {@link #restoreForeign}.
+     */
+    private void takeOver(Engine engine) {
+        List<String> running = new java.util.ArrayList<>();
+        String projects = "";
+        for (var c : engine.foreign(stack, cx.layout().stackReleasesDir(stack))) {
+            if (!c.running()) continue;
+            running.add(c.id());
+            if (!projects.contains(c.project())) projects += (projects.isEmpty() ? "" : ", ") + c.project();
+        }
+        if (running.isEmpty()) return;
+        cx.console().step("stopping " + running.size() + " container(s) of the old compose project " + projects
+                + " so that " + stack + " takes them over");
+        engine.stopContainers(running);
+        stoppedForeign.addAll(running);
+        foreignEngine = engine;
+    }
+
+    /** True when this flow stopped containers of an old project and {@code releaseId} is no release of the tool's own. */
+    public boolean restoresForeign(String releaseId) {
+        return !stoppedForeign.isEmpty() && releaseId != null && Release.read(cx.layout().releaseDir(stack, releaseId)) == null;
+    }
+
+    /**
+     * Puts back what ran before a failed attempt when that was an old project's containers: the link
+     * returns to {@code releaseId}, the failed release's containers stop, the old ones start again
+     * and are waited for.
+     */
+    public Health.Report restoreForeign(String releaseId, Target failed) {
+        Layout layout = cx.layout();
+        cx.console().step("switching " + layout.stackLink(stack) + " -> " + releaseId);
+        AtomicFiles.switchLink(layout.stackLink(stack), layout.releaseDir(stack, releaseId));
+        try {
+            failed.engine.down(stack, failed.dir);
+        } catch (Fail f) {
+            cx.console().warn("could not stop " + stack + "'s failed release: " + f.oneLine());
+        }
+        cx.console().step("starting the " + stoppedForeign.size() + " container(s) of the old compose project again");
+        List<String> ids = List.copyOf(stoppedForeign);
+        try {
+            foreignEngine.startContainers(ids);
+        } catch (Fail f) {
+            return new Health.Report(false, true, List.of(f.oneLine()), List.of());
+        }
+        stoppedForeign.clear();
+        long deadline = System.nanoTime() + waits.healthSeconds(failed.settings) * 1_000_000_000L;
+        while (true) {
+            Engine.Observation o = foreignEngine.observeContainers(ids);
+            boolean healthy = o.problems().isEmpty();
+            if (healthy || o.settled() || System.nanoTime() > deadline) return new Health.Report(healthy, true, o.problems(), o.containers());
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Health.Report(false, true, List.of("interrupted"), o.containers());
+            }
+        }
     }
 
     /** A history record of {@code t}'s attempt ending in {@code outcome}, with its duration so far. */
@@ -210,6 +276,15 @@ public final class Lifecycle {
         Faults.point("after-manifest");
         record.duration_ms = m.duration_ms;
         cx.history().append(record);
+        if (!stoppedForeign.isEmpty()) {
+            try {
+                foreignEngine.removeContainers(stoppedForeign);
+                cx.console().info("removed the " + stoppedForeign.size() + " container(s) of the old compose project: " + stack + " runs its own now");
+                stoppedForeign.clear();
+            } catch (Fail f) {
+                cx.console().warn("could not remove the old project's stopped containers: " + f.oneLine());
+            }
+        }
         try {
             cx.hooks().run("post-deploy", t.settings.hooks.post_deploy, t.dir, Hooks.vars(cx.layout(), m, t.action.word),
                     t.settings.hooks.timeout_seconds, cx.console());

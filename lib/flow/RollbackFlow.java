@@ -115,9 +115,11 @@ public final class RollbackFlow {
             Path first = layout.releaseDir(q.stack(), targets.get(0));
             cx.engines().of(StackSettings.load(first)).validate(q.stack(), first);
         }
+        Lifecycle.Target lastTried = null;
         for (String target : targets) {
             CurrentManifest m = CurrentManifest.of(layout, releaseFacts(target), cx.actor(), cx.runId(), from, Action.ROLLBACK.word);
             Lifecycle.Target t = life.target(target, m, Action.ROLLBACK);
+            lastTried = t;
             console.step("rolling " + q.stack() + " back to " + target);
             Lifecycle.Attempt a = life.activate(t, Lifecycle.Images.ENSURE);
             Attempt seen = new Attempt();
@@ -152,17 +154,17 @@ public final class RollbackFlow {
                         + " still runs " + (from == null ? "nothing" : from) + ")");
             }
         }
-        return restore(from, result);
+        return restore(from, result, lastTried);
     }
 
     /** Every attempt failed: put back the release that ran before the rollback. */
-    private int restore(String from, Result result) {
+    private int restore(String from, Result result, Lifecycle.Target last) {
         if (from == null) {
             console.json(result);
             throw new Fail(Exit.UNHEALTHY, "no rollback target became healthy");
         }
         console.step("no target became healthy; restoring " + from);
-        Health.Report back = life.restore(from);
+        Health.Report back = last != null && life.restoresForeign(from) ? life.restoreForeign(from, last) : life.restore(from);
         result.release_id = from;
         result.outcome = back.healthy() ? "restored" : "failed";
         console.json(result);

@@ -151,6 +151,68 @@ public final class VerifyFlow {
         return Exit.OK;
     }
 
+    /**
+     * Turns the legacy marker of {@code tag} (an empty file, as the source documents' `touch` made it)
+     * into a full record: the digests come from the newest release of {@code tag} on staging stack
+     * {@code from} that ran successfully (its success marker or history line), or that the stack runs
+     * now. Refused with {@link Exit#USAGE}, writing nothing, when there is no legacy marker or no such
+     * release, or the stack is not a staging stack.
+     */
+    public int upgrade(String tag, String from, String note) {
+        Names.tag(tag);
+        Names.stack(from);
+        if (note != null) Names.text("--note", note, 1000, false);
+        String refused = "cannot upgrade the marker of " + tag + ": ";
+        VerificationRecord marker = VerificationRecord.read(layout, tag);
+        if (marker == null) throw Fail.usage(refused + "there is no verification record of " + tag + "; use `verify mark " + tag + " --from " + from + "`");
+        if (marker.images != null && !marker.images.isEmpty())
+            throw Fail.usage(refused + "its record already holds digests (" + marker.image_digest + ")");
+        if (!java.nio.file.Files.isDirectory(layout.stackReleasesDir(from)))
+            throw Fail.usage(refused + "stack " + from + " has no releases under " + layout.root);
+        String live = layout.currentReleaseId(from);
+        List<HistoryRecord> ran = lib.history.ReleaseHistory.successfulDeploys(layout, cx.history(), from).stream()
+                .filter(r -> tag.equals(r.image_tag) && r.images != null && !r.images.isEmpty())
+                .filter(r -> r.isSuccessfulRelease() || r.release_id.equals(live))
+                .toList();
+        if (ran.isEmpty())
+            throw Fail.usage(refused + "no release of " + tag + " on " + from + " ran successfully (by its marker or history) or runs now;"
+                    + " deploy " + tag + " to " + from + ", test it and run `verify mark " + tag + " --from " + from + "`");
+        HistoryRecord source = ran.get(0);
+        String env = source.env;
+        if (env == null) {
+            CurrentManifest m = CurrentManifest.read(layout, from);
+            env = m != null && m.env != null ? m.env : lib.model.StackSettings.environmentFromName(from);
+        }
+        if (!Names.STAGING.equals(env))
+            throw Fail.usage(refused + from + " is not a staging stack (" + (env == null ? "unknown environment" : env) + ")");
+
+        VerificationRecord r = new VerificationRecord();
+        r.tag = tag;
+        r.images = new LinkedHashMap<>(source.images);
+        lib.model.ImageRef primary = lib.model.ImageRef.primary(r.images);
+        r.image_ref = primary.ref;
+        r.image_digest = primary.digest;
+        r.from_stack = from;
+        r.from_release_id = source.release_id;
+        r.verified_by = cx.actor();
+        r.verified_at_utc = Clock.utc(cx.clock());
+        r.note = "upgraded from a legacy marker" + (note == null ? "" : ": " + note);
+        r.write(layout);
+        HistoryRecord h = HistoryRecord.of(Action.VERIFY, Outcome.SUCCESS).withStack(from).withActor(cx.actor(), cx.runId())
+                .withFrom(source.release_id).withMessage(r.note);
+        h.at_utc = r.verified_at_utc;
+        h.env = env;
+        h.image_tag = tag;
+        h.image_ref = r.image_ref;
+        h.image_digest = r.image_digest;
+        h.images = new LinkedHashMap<>(r.images);
+        cx.history().append(h);
+        console.ok("upgraded the legacy marker of " + tag + ": digests of " + source.release_id + " on " + from);
+        console.result("verified " + tag + " " + r.image_ref + " from " + from + " " + source.release_id + " (upgraded legacy marker)");
+        console.json(r);
+        return Exit.OK;
+    }
+
     /** Deletes the record of {@code tag}: the gate refuses the tag again until it is marked anew. */
     public int revoke(String tag, String reason) {
         Names.tag(tag);
