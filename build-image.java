@@ -15,7 +15,9 @@
 //SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
 //SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/model/CurrentManifest.java
 //SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackSettings.java lib/registry/Registry.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackSettings.java lib/registry/DockerCredentials.java
+//SOURCES lib/registry/InsecureRegistries.java lib/registry/Proxies.java lib/registry/Registry.java
+//SOURCES lib/registry/RegistryErrors.java lib/registry/Trust.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
