@@ -61,16 +61,14 @@ public final class Http {
                                 Duration readTimeout, Route route, boolean followRedirects) throws IOException {
         HttpURLConnection c;
         try {
-            c = (HttpURLConnection) URI.create(url).toURL().openConnection(route.proxy());
+            java.net.URL u = URI.create(url).toURL();
+            c = (HttpURLConnection) (route.proxy().type() == Proxy.Type.DIRECT ? u.openConnection() : u.openConnection(route.proxy()));
         } catch (IllegalArgumentException e) {
             throw new IOException("bad URL " + url + ": " + e.getMessage(), e);
         }
         try {
-            if (c instanceof HttpsURLConnection s) {
-                if (route.tls() != null) s.setSSLSocketFactory(route.tls());
-                if (!route.checkHostname()) s.setHostnameVerifier((host, session) -> true);
-            }
-            if (route.proxyCredentials() != null) c.setAuthenticator(new ProxyAuthenticator(route.proxyCredentials()));
+            if (route.tls() != null || !route.checkHostname()) tls(c, route);
+            if (route.proxyCredentials() != null) c.setAuthenticator(ProxyAuthenticator.of(route.proxyCredentials()));
             c.setRequestMethod(method);
             c.setConnectTimeout((int) connectTimeout.toMillis());
             c.setReadTimeout((int) readTimeout.toMillis());
@@ -96,12 +94,21 @@ public final class Http {
         }
     }
 
+    private static void tls(HttpURLConnection c, Route route) {
+        if (c instanceof HttpsURLConnection s) {
+            if (route.tls() != null) s.setSSLSocketFactory(route.tls());
+            if (!route.checkHostname()) s.setHostnameVerifier((host, session) -> true);
+        }
+    }
+
     /** Answers a proxy's request for credentials, once per connection, and nobody else's. */
     private static final class ProxyAuthenticator extends Authenticator {
         private final PasswordAuthentication credentials;
         private boolean asked;
 
-        ProxyAuthenticator(PasswordAuthentication credentials) { this.credentials = credentials; }
+        private ProxyAuthenticator(PasswordAuthentication credentials) { this.credentials = credentials; }
+
+        static Authenticator of(PasswordAuthentication credentials) { return new ProxyAuthenticator(credentials); }
 
         @Override
         protected synchronized PasswordAuthentication getPasswordAuthentication() {
@@ -123,17 +130,16 @@ public final class Http {
             if (t instanceof java.net.ConnectException) return "connection refused";
             if (t instanceof java.net.NoRouteToHostException) return "no route to the host";
         }
-        String m = e.getMessage();
-        if (m == null || m.isBlank()) return "connection failed";
-        return withoutClassNames(m);
+        String m = e.getMessage() == null ? "" : withoutClassNames(e.getMessage());
+        return m.isEmpty() ? "connection failed" : m;
     }
 
-    /** {@code text} with Java class names (java.x.Y, sun.x.YException: ...) taken out. */
+    /** {@code text} with Java class names (java.x.Y, sun.x.YException: ...) taken out; "" when nothing else is left. */
     public static String withoutClassNames(String text) {
         String s = text.replaceAll("\\b(?:java|javax|sun|jdk|com\\.sun|com\\.fasterxml|lib|org\\.zeroturnaround|picocli)"
                 + "(?:\\.[a-z_][\\w$]*)*\\.[A-Z][\\w$]*(?::\\s*)?", "");
         s = s.replaceAll("\\b[A-Z]\\w*(?:Exception|Error)\\b:?\\s*", "");
         s = s.replaceAll("\\s+", " ").replaceAll("^[\\s:;,]+|[\\s:;,]+$", "");
-        return s.isEmpty() ? "connection failed" : s;
+        return s;
     }
 }

@@ -221,7 +221,7 @@ public final class DockerCredentials {
                 config = Json.MAPPER.createObjectNode();
                 return config;
             }
-            throw Fail.failed("docker config " + file + " is not valid JSON (" + Json.firstLine(Http.withoutClassNames(String.valueOf(e.getMessage())))
+            throw Fail.failed("docker config " + file + " is not valid JSON (" + Json.problem(e)
                     + "): fix it or log in again with `docker login`");
         }
         return config;

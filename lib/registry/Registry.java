@@ -54,10 +54,13 @@ public final class Registry {
     private static final int MAX_PAGES = 10_000;
     private static final Pattern NEXT = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
 
-    private final DockerCredentials credentials;
-    private final Trust trust;
-    private final Proxies proxies;
+    private final Map<String, String> env;
+    private final Path certsDir;
     private final Supplier<InsecureRegistries> insecureSource;
+    private final DockerCredentials.Helpers helpers;
+    private final Proxies proxies;
+    private DockerCredentials credentials;
+    private Trust trust;
     private volatile InsecureRegistries insecure;
     final Duration connectTimeout, readTimeout, overall;
 
@@ -71,17 +74,34 @@ public final class Registry {
 
     /** A client for an environment: DOCKER_CONFIG, HOME, PATH (for helpers), the proxy variables, SEISEI_REGISTRY_TIMEOUT. */
     public Registry(Map<String, String> env) {
-        this(env, Trust.CERTS_D, InsecureRegistries::fromEngine, DockerCredentials.onPath(env));
+        this(env, null, null, null);
     }
 
+    /**
+     * The same with the certs.d directory, the engine's insecure registries and the credential helpers
+     * given (null: /etc/docker/certs.d, `docker info`, docker-credential-* on PATH). Nothing is read
+     * before a registry needs it: a loopback registry without auth costs its requests and nothing else.
+     */
     public Registry(Map<String, String> env, Path certsDir, Supplier<InsecureRegistries> insecure, DockerCredentials.Helpers helpers) {
-        this.credentials = new DockerCredentials(DockerCredentials.configFile(env), helpers);
-        this.trust = new Trust(certsDir, env);
-        this.proxies = Proxies.from(env);
+        this.env = env;
+        this.certsDir = certsDir;
         this.insecureSource = insecure;
+        this.helpers = helpers;
+        this.proxies = Proxies.from(env);
         this.readTimeout = timeout(env.get("SEISEI_REGISTRY_TIMEOUT"));
         this.connectTimeout = readTimeout.compareTo(Duration.ofSeconds(10)) < 0 ? readTimeout : Duration.ofSeconds(10);
-        this.overall = readTimeout.multipliedBy(4);
+        this.overall = Duration.ofMillis(readTimeout.toMillis() * 4);
+    }
+
+    private synchronized DockerCredentials credentials() {
+        if (credentials == null)
+            credentials = new DockerCredentials(DockerCredentials.configFile(env), helpers != null ? helpers : DockerCredentials.onPath(env));
+        return credentials;
+    }
+
+    private synchronized Trust trust() {
+        if (trust == null) trust = new Trust(certsDir != null ? certsDir : Trust.CERTS_D, env);
+        return trust;
     }
 
     /** SEISEI_REGISTRY_TIMEOUT: seconds to wait for an answer (default 30); connecting waits at most 10 s, a whole call 4 times as long. */
@@ -235,7 +255,7 @@ public final class Registry {
 
     private Fail unexpected(Location loc, String method, String target, Http.Response r, String action) {
         int c = r.status();
-        if (c == 403) return RegistryErrors.denied(loc.host(), loc.path(), action, auth(loc.host()), credentials.file());
+        if (c == 403) return RegistryErrors.denied(loc.host(), loc.path(), action, auth(loc.host()), credentials().file());
         if (c >= 500) return RegistryErrors.serverError("registry " + loc.host(), c, method, target);
         return RegistryErrors.unexpected("registry " + loc.host(), c, method, target, errorMessage(r));
     }
@@ -271,7 +291,7 @@ public final class Registry {
         String fresh = authorize(loc, challenge, action, dl);
         if (fresh == null) {
             DockerCredentials.Auth a = auth(loc.host());
-            if (a == null) throw RegistryErrors.noCredentials(loc.host(), loc.path(), credentials.file());
+            if (a == null) throw RegistryErrors.noCredentials(loc.host(), loc.path(), credentials().file());
             throw RegistryErrors.credentialsRefused(loc.host(), a);
         }
         tokens.put(key, fresh);
@@ -279,7 +299,7 @@ public final class Registry {
         if (r.status() == 401) {
             DockerCredentials.Auth a = auth(loc.host());
             if (challenge.regionMatches(true, 0, "Basic", 0, 5)) throw RegistryErrors.credentialsRefused(loc.host(), a);
-            if (a == null) throw RegistryErrors.noCredentials(loc.host(), loc.path(), credentials.file());
+            if (a == null) throw RegistryErrors.noCredentials(loc.host(), loc.path(), credentials().file());
             throw RegistryErrors.noAccess(loc.host(), loc.path(), action, a);
         }
         return r;
@@ -287,7 +307,7 @@ public final class Registry {
 
     /** The credentials for a host, looked up once (helpers run only when a registry asks). */
     private DockerCredentials.Auth auth(String host) {
-        return auths.computeIfAbsent(host, h -> Optional.ofNullable(credentials.lookup(h))).orElse(null);
+        return auths.computeIfAbsent(host, h -> Optional.ofNullable(credentials().lookup(h))).orElse(null);
     }
 
     /** Answers a Basic or Bearer challenge; null when there is nothing to answer with. */
@@ -318,7 +338,7 @@ public final class Registry {
             r = token(loc, "GET", url.toString(), h, null, dl);
         }
         if (r.status() == 401 || r.status() == 403) {
-            if (a == null) throw RegistryErrors.noCredentials(loc.host(), loc.path(), credentials.file());
+            if (a == null) throw RegistryErrors.noCredentials(loc.host(), loc.path(), credentials().file());
             throw RegistryErrors.credentialsRefused(loc.host(), a);
         }
         if (r.status() != 200) {
@@ -410,7 +430,7 @@ public final class Registry {
         InsecureRegistries i = insecure;
         if (i == null) {
             synchronized (this) {
-                if (insecure == null) insecure = insecureSource.get();
+                if (insecure == null) insecure = insecureSource != null ? insecureSource.get() : InsecureRegistries.fromEngine();
                 i = insecure;
             }
         }
@@ -433,11 +453,11 @@ public final class Registry {
         if (k == RegistryErrors.Kind.PLAIN_HTTP && insecure != null && insecure.unreadable != null) note = "the engine's list could not be read: " + insecure.unreadable;
         boolean clientCert;
         try {
-            clientCert = trust.hasClientCertificate(hostPort);
+            clientCert = trust().hasClientCertificate(hostPort);
         } catch (Fail f) {
             clientCert = true;
         }
-        return RegistryErrors.network(what, hostPort, address, proxy, e, connectTimeout, readTimeout, trust.dirFor(hostPort), clientCert, note);
+        return RegistryErrors.network(what, hostPort, address, proxy, e, connectTimeout, readTimeout, trust().dirFor(hostPort), clientCert, note);
     }
 
     /**
@@ -449,7 +469,7 @@ public final class Registry {
         int colon = address.lastIndexOf(':');
         String host = RegistryErrors.host(hostPort);
         int millis = (int) connectTimeout.toMillis();
-        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) trust.factory(hostPort, mode == Mode.HTTPS).createSocket()) {
+        try (javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) trust().factory(hostPort, mode == Mode.HTTPS).createSocket()) {
             s.connect(new java.net.InetSocketAddress(host, Integer.parseInt(address.substring(colon + 1))), millis);
             s.setSoTimeout(millis);
             if (mode == Mode.HTTPS) {
@@ -486,7 +506,7 @@ public final class Registry {
         String scheme = mode == Mode.HTTP ? "http" : "https";
         Proxies.Choice p = proxyFor(scheme, host);
         return new Http.Route(p == null ? java.net.Proxy.NO_PROXY : p.proxy(), p == null ? null : p.credentials(),
-                mode == Mode.HTTP ? null : trust.factory(host, mode == Mode.HTTPS), mode != Mode.HTTPS_UNVERIFIED);
+                mode == Mode.HTTP ? null : trust().factory(host, mode == Mode.HTTPS), mode != Mode.HTTPS_UNVERIFIED);
     }
 
     /**

@@ -1,6 +1,7 @@
 package lib.registry;
 
 import lib.core.Fail;
+import lib.core.Http;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -89,7 +90,7 @@ public final class Trust {
             ctx.init(keyManagers(dir), tm, null);
             return ctx.getSocketFactory();
         } catch (GeneralSecurityException | IOException e) {
-            throw Fail.failed("cannot set up TLS for " + hostPort + " from " + dir + ": " + lib.core.Http.withoutClassNames(String.valueOf(e.getMessage())));
+            throw Fail.failed("cannot set up TLS for " + hostPort + " from " + dir + ": " + Http.withoutClassNames(String.valueOf(e.getMessage())));
         }
     }
 
@@ -173,7 +174,7 @@ public final class Trust {
                     out.add((X509Certificate) cf.generateCertificate(new ByteArrayInputStream(b.der)));
             }
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw Fail.failed("certificate file " + file + " is not valid PEM: " + lib.core.Http.withoutClassNames(String.valueOf(e.getMessage())));
+            throw Fail.failed("certificate file " + file + " is not valid PEM: " + Http.withoutClassNames(String.valueOf(e.getMessage())));
         }
         return out;
     }
@@ -220,7 +221,7 @@ public final class Trust {
                     default -> throw Fail.failed("client key " + what + " is a " + b.label + ", not an RSA or EC key");
                 };
             } catch (GeneralSecurityException | IllegalArgumentException e) {
-                throw Fail.failed("client key " + what + " cannot be read as a " + b.label + ": " + lib.core.Http.withoutClassNames(String.valueOf(e.getMessage())));
+                throw Fail.failed("client key " + what + " cannot be read as a " + b.label + ": " + Http.withoutClassNames(String.valueOf(e.getMessage())));
             }
         }
         throw Fail.failed("client key " + what + " holds no PEM private key");
@@ -236,7 +237,7 @@ public final class Trust {
             }
         }
         throw Fail.failed("client key " + what + " is neither an RSA nor an EC key"
-                + (last == null ? "" : " (" + lib.core.Http.withoutClassNames(String.valueOf(last.getMessage())) + ")"));
+                + (last == null ? "" : " (" + Http.withoutClassNames(String.valueOf(last.getMessage())) + ")"));
     }
 
     /** Just enough DER to wrap PKCS#1 and SEC1 keys into PKCS#8 for the JDK's key factories. */

@@ -81,7 +81,7 @@ class RegistryAccessIT {
     static boolean certsDExisted;
     static String homeDockerConfig;
 
-    static String basic, token, tls, plainInNs;
+    static String basic, token, tls, plainInNs, loopbackTls;
     static TokenService tokens;
     static Map<String, String> digests = new LinkedHashMap<>();
 
@@ -106,6 +106,8 @@ class RegistryAccessIT {
         registry("basic", basic, List.of("auth:", "  htpasswd:", "    realm: seisei-test", "    path: " + dir.resolve("htpasswd")), null);
         registry("token", token, List.of("auth:", "  token:", "    realm: http://127.0.0.1:" + tokenServicePort + "/token",
                 "    service: " + SERVICE, "    issuer: " + ISSUER, "    rootcertbundle: " + dir.resolve("token.crt")), null);
+        loopbackTls = "127.0.0.1:" + freePort();
+        registry("loopbacktls", loopbackTls, List.of("  tls:", "    certificate: " + dir.resolve("server.crt"), "    key: " + dir.resolve("server.key")), null);
         namespace();
         tls = nsAddress + ":5443";
         registry("tls", tls, List.of("  tls:", "    certificate: " + dir.resolve("server.crt"), "    key: " + dir.resolve("server.key"),
@@ -115,7 +117,7 @@ class RegistryAccessIT {
         Files.writeString(dir.resolve("www/index.html"), "plain\n");
         processes.add(new ProcessBuilder("ip", "netns", "exec", netns, "busybox", "httpd", "-f", "-p", plainInNs, "-h", dir.resolve("www").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("httpd.log").toFile()).start());
-        for (String hp : List.of(basic, token)) waitFor(hp);
+        for (String hp : List.of(basic, token, loopbackTls)) waitFor(hp);
 
         for (String hp : List.of(tls, plainInNs)) waitFor(hp);
 
@@ -134,13 +136,14 @@ class RegistryAccessIT {
             push(token, "seisei-test/app", tag, store);
             push(tls, "seisei-test/app", tag, empty);
         }
+        push(loopbackTls, "seisei-test/app", "v1", empty);
     }
 
     @AfterAll
     static void stop() throws Exception {
         try {
             for (String ref : new TreeSet<>(localRefs)) sh(List.of("docker", "rmi", ref), true);
-            for (String repo : List.of(basic, token, tls)) {
+            for (String repo : List.of(basic, token, tls, loopbackTls)) {
                 for (String line : sh(List.of("docker", "images", "--digests", "--format", "{{.Repository}} {{.Tag}} {{.Digest}}"), true).lines().toList()) {
                     String[] f = line.split(" ");
                     if (f.length < 3 || !f[0].startsWith(repo + "/")) continue;
@@ -359,6 +362,17 @@ class RegistryAccessIT {
         return run(cmd, e, null);
     }
 
+    /** Deploys TAG of REPO to a new stack, resolved in the registry (no digest file): the manifest pins what docker pushed. */
+    static String deployed(World w, Map<String, String> env, String repo, String tag) throws Exception {
+        String s = stack(w, repo);
+        World.Run ok = script(w, env, "deploy", s, "staging", tag);
+        assertEquals(0, ok.exit(), ok.toString());
+        localRefs.add(repo + "@" + digests.get(repo + ":" + tag));
+        assertEquals(digests.get(repo + ":" + tag), CurrentManifest.read(new Layout(w.root), s).image_digest);
+        assertEquals(tag, w.version(s));
+        return s;
+    }
+
     static String stack(World w, String repository) {
         return w.stack(w.name("reg", "-staging"), "{\"images\": [{\"var\": \"IMAGE_REF\", \"repository\": \"" + repository + "\"}]}");
     }
@@ -432,12 +446,7 @@ class RegistryAccessIT {
         Path login = dir.resolve("docker-config-login/config.json");
         String repo = basic + "/seisei-test/app";
         try (World w = new World()) {
-            String s = stack(w, repo);
-            World.Run ok = script(w, env(login), "deploy", s, "staging", "v1");
-            assertEquals(0, ok.exit(), ok.toString());
-            assertEquals(digests.get(repo + ":v1"), CurrentManifest.read(new Layout(w.root), s).image_digest);
-            assertEquals("v1", w.version(s));
-            localRefs.add(repo + "@" + digests.get(repo + ":v1"));
+            String s = deployed(w, env(login), repo, "v1");
             Map<String, String> before = w.snapshot();
 
             Path wrong = config("wrong", "{\"auths\": {\"" + basic + "\": {\"auth\": \"" + auth(USER, "not-it") + "\"}}}");
@@ -496,13 +505,8 @@ class RegistryAccessIT {
         Path store = dir.resolve("docker-config-store/config.json");
         String repo = token + "/seisei-test/app";
         try (World w = new World()) {
-            String s = stack(w, repo);
             int calls = helperCalls().size();
-            World.Run ok = script(w, env(store), "deploy", s, "staging", "v2");
-            assertEquals(0, ok.exit(), ok.toString());
-            localRefs.add(repo + "@" + digests.get(repo + ":v2"));
-            assertEquals(digests.get(repo + ":v2"), CurrentManifest.read(new Layout(w.root), s).image_digest);
-            assertEquals("v2", w.version(s));
+            deployed(w, env(store), repo, "v2");
             assertTrue(helperCalls().subList(calls, helperCalls().size()).contains("get " + token), "the tool asked the helper: " + helperCalls());
 
             // the same credentials read back what build-image pushed
@@ -558,12 +562,7 @@ class RegistryAccessIT {
         String repo = tls + "/seisei-test/app";
         try (World w = new World()) {
             installCertsD(true, true);
-            String s = stack(w, repo);
-            World.Run ok = script(w, env(empty), "deploy", s, "staging", "v1");
-            assertEquals(0, ok.exit(), ok.toString());
-            localRefs.add(repo + "@" + digests.get(repo + ":v1"));
-            assertEquals(digests.get(repo + ":v1"), CurrentManifest.read(new Layout(w.root), s).image_digest);
-            assertEquals("v1", w.version(s));
+            String s = deployed(w, env(empty), repo, "v1");
             buildAndPush(w, tls + "/seisei-test", env(empty));
             cleanKeepsTheNewest(w, tls + "/seisei-test/cleanme", empty);
             Map<String, String> before = w.snapshot();
@@ -585,6 +584,10 @@ class RegistryAccessIT {
                 assertEquals("error: registry " + tls + " asks for a TLS client certificate: put client.cert and client.key in " + CERTS_D.resolve(tls), e);
                 assertEquals(before, w.snapshot());
 
+                // loopback is an insecure registry to docker: TLS there is not checked, as docker pushed there without certs.d
+                String onLoopback = loopbackTls + "/seisei-test/app";
+                assertEquals(digests.get(onLoopback + ":v1"), client(env(empty)).digestOf(onLoopback, "v1"));
+
                 // a registry on a private address that speaks plain HTTP is not one the engine lists as insecure
                 Fail plain = assertThrows(Fail.class, () -> client(env(empty)).digestOf(plainInNs + "/seisei-test/app", "v1"));
                 assertTrue(plain.getMessage().startsWith("registry " + plainInNs + " answers plain HTTP, not HTTPS: docker speaks plain HTTP only to"
@@ -603,11 +606,7 @@ class RegistryAccessIT {
         String repo = tls + "/seisei-test/app";
         try (ConnectProxy proxy = new ConnectProxy(null); ConnectProxy guarded = new ConnectProxy(auth("pu", "pp")); World w = new World()) {
             String proxyUrl = "http://127.0.0.1:" + proxy.port;
-            String s = stack(w, repo);
-            World.Run viaProxy = script(w, env(empty, "HTTPS_PROXY", proxyUrl), "deploy", s, "staging", "v2");
-            assertEquals(0, viaProxy.exit(), viaProxy.toString());
-            localRefs.add(repo + "@" + digests.get(repo + ":v2"));
-            assertEquals(digests.get(repo + ":v2"), CurrentManifest.read(new Layout(w.root), s).image_digest);
+            String s = deployed(w, env(empty, "HTTPS_PROXY", proxyUrl), repo, "v2");
             assertTrue(proxy.forwarded.contains(tls), "the registry was reached through the proxy: " + proxy.forwarded);
 
             int n = proxy.forwarded.size();
@@ -749,14 +748,7 @@ class RegistryAccessIT {
             this.key = Trust.privateKey(Files.readString(keyFile), keyFile.toString());
             this.x5c = Base64.getEncoder().encodeToString(CertificateFactory.getInstance("X.509")
                     .generateCertificate(Files.newInputStream(certFile)).getEncoded());
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 16);
-            server.createContext("/token", this::handle);
-            server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "token-service");
-                t.setDaemon(true);
-                return t;
-            }));
-            server.start();
+            server = serve(port, "/token", this::handle);
         }
 
         void handle(HttpExchange x) throws IOException {
@@ -843,6 +835,19 @@ class RegistryAccessIT {
         public void close() { server.stop(0); }
     }
 
+    /** An HTTP server on 127.0.0.1:port (0: any) with one handler, on daemon threads. */
+    static HttpServer serve(int port, String path, com.sun.net.httpserver.HttpHandler handler) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), 16);
+        server.createContext(path, handler);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "test-http" + path);
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+        return server;
+    }
+
     static void send(HttpExchange x, int status, String body) throws IOException {
         byte[] b = body.getBytes(StandardCharsets.UTF_8);
         x.getResponseHeaders().set("Content-Type", "application/json");
@@ -865,15 +870,8 @@ class RegistryAccessIT {
 
         Front(String backend) throws IOException {
             this.backend = backend;
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 16);
+            server = serve(0, "/", this::handle);
             port = server.getAddress().getPort();
-            server.createContext("/", this::handle);
-            server.setExecutor(Executors.newFixedThreadPool(4, r -> {
-                Thread t = new Thread(r, "front");
-                t.setDaemon(true);
-                return t;
-            }));
-            server.start();
         }
 
         void handle(HttpExchange x) throws IOException {
