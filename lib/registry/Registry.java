@@ -389,7 +389,16 @@ public final class Registry {
         Mode mode = modes.getOrDefault(host, isLoopback(host) ? Mode.HTTP : Mode.HTTPS);
         try {
             Http.Response r = exchange(what, host, mode, method, target, h, null, dl);
-            if (mode == Mode.HTTP && isLoopback(host) && !modes.containsKey(host) && tlsPort(r)) return fetchOver(Mode.HTTPS_UNVERIFIED, what, host, method, target, h, dl);
+            if (mode == Mode.HTTP && isLoopback(host) && !modes.containsKey(host) && r.status() == 400) {
+                // a TLS port answers a plain request with 400 (HEAD: without saying why): try TLS once
+                try {
+                    Http.Response overTls = exchange(what, host, Mode.HTTPS_UNVERIFIED, method, target, h, null, dl);
+                    modes.put(host, Mode.HTTPS_UNVERIFIED);
+                    return overTls;
+                } catch (IOException notTls) {
+                    return r;
+                }
+            }
             modes.putIfAbsent(host, mode);
             return r;
         } catch (IOException e) {
@@ -412,11 +421,6 @@ public final class Registry {
                 return fetchOver(Mode.HTTP, what, host, method, target, h, dl);
             throw network(what, host, mode, e);
         }
-    }
-
-    /** A plain HTTP request that reached a TLS port (Go and nginx answer 400 and say so). */
-    static boolean tlsPort(Http.Response r) {
-        return r.status() == 400 && r.text().toUpperCase(java.util.Locale.ROOT).contains("HTTPS");
     }
 
     private static boolean tlsProblem(RegistryErrors.Kind k) {

@@ -524,6 +524,10 @@ class RegistryAccessIT {
         Path helpers = config("helpers", "{\"credHelpers\": {\"" + token + "\": \"" + HELPER + "\"}, \"auths\": {\"" + token
                 + "\": {\"auth\": \"" + auth(USER, "stale") + "\"}}}");
         assertEquals(digests.get(repo + ":v1"), client(env(helpers)).digestOf(repo, "v1"));
+        Path stale = config("stale", "{\"auths\": {\"" + token + "\": {\"username\": \"" + USER + "\", \"password\": \"stale\"}}}");
+        Fail refused = assertThrows(Fail.class, () -> client(env(stale)).digestOf(repo, "v1"));
+        assertEquals("registry " + token + " refused the credentials of user " + USER + " from auths in " + stale
+                + ": log in again with `docker login " + token + "`", refused.getMessage(), "the token service said no");
         try (World w = new World()) {
             String s = stack(w, repo);
             World.Run dry = script(w, env(helpers), "deploy", s, "staging", "v1", "--dry-run", "--json");
