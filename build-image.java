@@ -11,7 +11,9 @@
 //SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
 //SOURCES lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/model/CurrentManifest.java
 //SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackSettings.java lib/registry/Registry.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackSettings.java lib/registry/DockerCredentials.java
+//SOURCES lib/registry/InsecureRegistries.java lib/registry/Proxies.java lib/registry/Registry.java
+//SOURCES lib/registry/RegistryErrors.java lib/registry/Trust.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

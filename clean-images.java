@@ -18,7 +18,8 @@
 //SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/model/CurrentManifest.java
 //SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
 //SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
-//SOURCES lib/model/VerificationRecord.java lib/registry/Registry.java
+//SOURCES lib/model/VerificationRecord.java lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java
+//SOURCES lib/registry/Proxies.java lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java
 
 import java.util.concurrent.Callable;
 import lib.clean.CleanPlan;

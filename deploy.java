@@ -18,8 +18,9 @@
 //SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/history/ReleaseHistory.java
 //SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
 //SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/ImageResolver.java
-//SOURCES lib/registry/Registry.java
+//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/DockerCredentials.java
+//SOURCES lib/registry/ImageResolver.java lib/registry/InsecureRegistries.java lib/registry/Proxies.java
+//SOURCES lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -18,7 +18,8 @@
 //SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/history/ReleaseHistory.java
 //SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
 //SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
-//SOURCES lib/registry/Registry.java
+//SOURCES lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java lib/registry/Proxies.java
+//SOURCES lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;

@@ -18,8 +18,9 @@
 //SOURCES lib/history/HistoryScan.java lib/history/LegacyLineFormat.java lib/history/Outcome.java
 //SOURCES lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
 //SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/Registry.java
-//SOURCES lib/status/StackState.java
+//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/DockerCredentials.java
+//SOURCES lib/registry/InsecureRegistries.java lib/registry/Proxies.java lib/registry/Registry.java
+//SOURCES lib/registry/RegistryErrors.java lib/registry/Trust.java lib/status/StackState.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;

@@ -21,6 +21,10 @@ install_missing() {
   command -v docker-registry >/dev/null || need+=(docker-registry)
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need+=(busybox-static)
   command -v git >/dev/null || need+=(git)
+  # RegistryAccessIT: bcrypt htpasswd, a private CA, a network namespace for a non-loopback registry
+  command -v htpasswd >/dev/null || need+=(apache2-utils)
+  command -v openssl >/dev/null || need+=(openssl)
+  command -v ip >/dev/null || need+=(iproute2)
   if [ ${#need[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || { log "missing ${need[*]}; run as root or install them"; exit 1; }
     log "installing ${need[*]}"

@@ -76,7 +76,7 @@ public final class ServiceMap {
         try {
             root = Json.MAPPER.readTree(text);
         } catch (IOException e) {
-            throw Fail.usage("malformed service map " + file + ": " + Json.firstLine(e.getMessage()));
+            throw Fail.usage("malformed service map " + file + ": " + Json.problem(e));
         }
         String where = "service map " + file;
         if (root == null || !root.isObject()) throw Fail.usage(where + " must be a JSON object with \"services\"");

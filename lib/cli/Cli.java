@@ -49,7 +49,9 @@ public final class Cli {
                 err.flush();
                 return Interrupts.pending() ? Interrupts.exitCode() : f.code;
             }
-            err.println("error: unexpected " + ex.getClass().getSimpleName() + ": " + oneLine(String.valueOf(ex.getMessage())));
+            String m = ex.getMessage() == null ? "" : lib.core.Http.withoutClassNames(oneLine(ex.getMessage()));
+            err.println("error: an internal error" + (m.isEmpty() ? "" : " (" + m + ")")
+                    + ": please report it with the output of the same command run with SEISEI_DEBUG=1");
             if (System.getenv("SEISEI_DEBUG") != null) ex.printStackTrace(err);
             err.flush();
             return Exit.FAILED;

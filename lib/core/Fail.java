@@ -22,7 +22,7 @@ public class Fail extends RuntimeException {
 
     /** The message as one line, whatever the cause put in it. */
     public String oneLine() {
-        String m = getMessage() == null ? getClass().getSimpleName() : getMessage();
+        String m = getMessage() == null ? "failed" : getMessage();
         return m.replaceAll("[\\r\\n\\t]+", " ").trim();
     }
 }

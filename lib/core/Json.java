@@ -55,7 +55,7 @@ public final class Json {
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
-            throw Fail.usage("malformed " + what + " " + file + ": " + firstLine(e.getMessage()));
+            throw Fail.usage("malformed " + what + " " + file + ": " + problem(e));
         }
     }
 
@@ -63,13 +63,51 @@ public final class Json {
         try {
             return MAPPER.readTree(text);
         } catch (IOException e) {
-            throw Fail.failed("malformed JSON: " + firstLine(e.getMessage()));
+            throw Fail.failed("malformed JSON: " + problem(e));
         }
     }
 
     /** Writes {@code value} as pretty JSON atomically. */
     public static void writeAtomic(Path file, Object value) {
         AtomicFiles.write(file, pretty(value));
+    }
+
+    /**
+     * What is wrong with a JSON text, in JSON's words: "images.app: expected an object, found a number"
+     * for a value of the wrong type, else the parser's first line; never a Java type name.
+     */
+    public static String problem(IOException e) {
+        if (e instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException m && m.getTargetType() != null) {
+            StringBuilder path = new StringBuilder();
+            for (com.fasterxml.jackson.databind.JsonMappingException.Reference r : m.getPath()) {
+                if (r.getFieldName() != null) path.append(path.length() == 0 ? "" : ".").append(r.getFieldName());
+                else if (r.getIndex() >= 0) path.append('[').append(r.getIndex()).append(']');
+            }
+            java.util.regex.Matcher found = java.util.regex.Pattern.compile("from (\\w+) value").matcher(String.valueOf(m.getOriginalMessage()));
+            String f = found.find() ? jsonKind(found.group(1)) : null;
+            return (path.length() == 0 ? "the top level" : path) + ": expected " + expected(m.getTargetType()) + (f == null ? "" : ", found " + f);
+        }
+        return Http.withoutClassNames(firstLine(e instanceof com.fasterxml.jackson.core.JsonProcessingException p ? p.getOriginalMessage() : e.getMessage()))
+                .replaceAll("\\s*\\(token `?[\\w.]*`?\\)", "");
+    }
+
+    private static String expected(Class<?> t) {
+        if (t == String.class || t == char.class || t == Character.class || t.isEnum()) return "a string";
+        if (t == boolean.class || t == Boolean.class) return "true or false";
+        if (t.isPrimitive() || Number.class.isAssignableFrom(t)) return "a number";
+        if (t.isArray() || java.util.Collection.class.isAssignableFrom(t)) return "an array";
+        return "an object";
+    }
+
+    private static String jsonKind(String jackson) {
+        return switch (jackson) {
+            case "Array" -> "an array";
+            case "Object" -> "an object";
+            case "String" -> "a string";
+            case "Boolean" -> "true or false";
+            case "Null" -> "null";
+            default -> jackson.contains("Number") || jackson.contains("Integer") || jackson.contains("Floating") ? "a number" : null;
+        };
     }
 
     public static String firstLine(String s) {

@@ -110,7 +110,7 @@ public final class Health {
             if (h.contains != null && !r.text().contains(h.contains)) return h.url + " does not contain " + Names.quote(h.contains);
             return null;
         } catch (java.io.IOException | IllegalArgumentException e) {
-            return h.url + " unreachable (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")";
+            return h.url + " unreachable (" + Http.describe(e) + ")";
         }
     }
 
