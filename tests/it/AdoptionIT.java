@@ -61,6 +61,14 @@ class AdoptionIT {
 
     record Fixture(Layout layout, String history) {}
 
+    /** A script with --root of this world (and --source where it takes one). */
+    static World.Run run(World w, String script, String... args) {
+        if (script.equals("deploy")) return w.run(script, args);
+        List<String> a = new ArrayList<>(List.of(args));
+        a.addAll(List.of("--root", w.root.toString()));
+        return w.script(script, a.toArray(String[]::new));
+    }
+
     /** Removes the containers the fixture started under the release dirs' own projects. */
     static void removeOldProjects(World w) {
         for (String line : World.sh("docker", "ps", "-a", "-q", "--no-trunc", "--filter", "label=com.docker.compose.project.working_dir").stdout().lines().toList()) {
@@ -86,13 +94,13 @@ class AdoptionIT {
                 Fixture f = fixture(w, s, "production");
                 var before = w.snapshot();
 
-                World.Run look = w.run("status", "--takeover");
+                World.Run look = run(w, "status", "--takeover");
                 assertEquals(7, look.exit(), look.toString());
                 assertTrue(look.stdout().contains("legacy markers v2"), look.stdout());
                 assertTrue(look.stdout().contains("documents (rewritten"), look.stdout());
                 assertTrue(look.stdout().contains("2 of another form"), look.stdout());
                 assertTrue(look.stdout().contains("old compose project"), look.stdout());
-                JsonNode lj = Json.tree(w.run("status", "--takeover", "--json").stdout());
+                JsonNode lj = Json.tree(run(w, "status", "--takeover", "--json").stdout());
                 assertEquals(2, lj.path("stacks").get(0).path("releases").size());
                 for (JsonNode r : lj.path("stacks").get(0).path("releases")) {
                     assertEquals("legacy", r.path("made_by").asText());
@@ -100,21 +108,21 @@ class AdoptionIT {
                     assertTrue(r.path("rollback_candidate").asBoolean());
                 }
 
-                World.Run st = w.run("status");
+                World.Run st = run(w, "status");
                 assertFalse(st.all().contains("pins no images"), st.toString());
                 assertFalse(st.all().contains("torn"), st.toString());
                 assertFalse(st.all().contains("not a whole record"), st.toString());
-                World.Run history = w.run("status", s, "--history", "5");
+                World.Run history = run(w, "status", s, "--history", "5");
                 assertTrue(history.stdout().contains(T1) && history.stdout().contains(T2), history.stdout());
 
-                World.Run list = w.run("rollback", s, "production", "--list");
+                World.Run list = run(w, "rollback", s, "production", "--list");
                 assertEquals(0, list.exit(), list.toString());
                 assertTrue(list.stdout().contains(T1) && list.stdout().contains(T2), list.stdout());
 
-                World.Run keep2 = w.run("clean-images", "--keep", "2", "--dry-run");
+                World.Run keep2 = run(w, "clean-images", "--keep", "2", "--dry-run");
                 assertEquals(0, keep2.exit(), keep2.toString());
                 assertFalse(keep2.stdout().contains("incomplete"), keep2.stdout());
-                World.Run keep1 = w.run("clean-images", "--keep", "1", "--dry-run", "--json");
+                World.Run keep1 = run(w, "clean-images", "--keep", "1", "--dry-run", "--json");
                 JsonNode plan = Json.tree(keep1.stdout());
                 assertTrue(plan.toString().contains(T1), "beyond the newest 1, the older release may go: " + plan);
                 assertEquals(before, w.snapshot(), "read-only looks change nothing");
@@ -146,11 +154,11 @@ class AdoptionIT {
                 assertEquals("v3", m.image_tag);
                 assertTrue(Files.exists(l.releaseManifest(s, T2)), "the documents' manifest moved into the release it describes");
 
-                World.Run back = w.run("rollback", s, "production", "--steps", "1");
+                World.Run back = run(w, "rollback", s, "production", "--steps", "1");
                 assertEquals(0, back.exit(), back.toString());
                 assertEquals("v2", w.version(s));
                 assertEquals(T2, l.currentReleaseId(s));
-                World.Run to = w.run("rollback", s, "production", "--to", T1);
+                World.Run to = run(w, "rollback", s, "production", "--to", T1);
                 assertEquals(0, to.exit(), to.toString());
                 assertEquals("v1", w.version(s));
                 assertEquals(1, World.containers(s).size());
@@ -169,11 +177,11 @@ class AdoptionIT {
                 fixture(w, staging, "staging");
                 String prod = w.name("erp", "-prod");
                 w.stack(prod, null);
-                World.Run up = w.run("verify", "upgrade", "v2", "--from", staging);
+                World.Run up = run(w, "verify", "upgrade", "v2", "--from", staging);
                 assertEquals(0, up.exit(), up.toString());
-                World.Run again = w.run("verify", "upgrade", "v2", "--from", staging);
+                World.Run again = run(w, "verify", "upgrade", "v2", "--from", staging);
                 assertEquals(2, again.exit(), again.toString());
-                World.Run none = w.run("verify", "upgrade", "v3", "--from", staging);
+                World.Run none = run(w, "verify", "upgrade", "v3", "--from", staging);
                 assertEquals(2, none.exit(), none.toString());
                 World.Run deploy = w.run("deploy", prod, "production", "v2");
                 assertEquals(0, deploy.exit(), deploy.toString());

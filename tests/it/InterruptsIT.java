@@ -49,8 +49,11 @@ class InterruptsIT {
         return all;
     }
 
-    private static boolean alive(String marker) {
-        return World.sh("pgrep", "-f", marker).exit() == 0;
+    /** True when the process whose pid the hook wrote into {@code pidFile} runs (the file must exist: the hook ran). */
+    private static boolean alive(Path pidFile) throws Exception {
+        assertTrue(Files.exists(pidFile), "the hook started its child");
+        String pid = Files.readString(pidFile).strip();
+        return Files.exists(Path.of("/proc", pid)) && !Files.readString(Path.of("/proc", pid, "stat")).contains(") Z ");
     }
 
     @Test
@@ -60,8 +63,8 @@ class InterruptsIT {
             Layout l = new Layout(w.root);
             assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
             String v1 = l.currentReleaseId(s);
-            String marker = "seisei-sleeper-" + s;
-            hook(w, s, "sh -c 'exec -a " + marker + " sleep 300' &\necho started\nsleep 120\n");
+            Path marker = w.dir.resolve("sleeper.pid");
+            hook(w, s, "sleep 300 &\necho $! > " + marker + "\necho started\nsleep 120\n");
             Process p = w.start(Map.of(), "deploy", s, "staging", "v2");
             awaitOutput(w, "pre-deploy: started");
             assertTrue(alive(marker), "the hook's child runs");
@@ -107,8 +110,8 @@ class InterruptsIT {
             String s = w.stack(w.name("web", "-staging"), "{\"images\": [{\"var\": \"IMAGE_REF\", \"repository\": \"" + World.APP
                     + "\"}], \"hooks\": {\"timeout_seconds\": 2}}");
             Layout l = new Layout(w.root);
-            String marker = "seisei-sleeper-" + s;
-            hook(w, s, "sh -c 'exec -a " + marker + " sleep 300' &\nsleep 60\n");
+            Path marker = w.dir.resolve("sleeper.pid");
+            hook(w, s, "sleep 300 &\necho $! > " + marker + "\nsleep 60\n");
             World.Run r = w.run("deploy", s, "staging", "v1");
             assertEquals(1, r.exit(), r.toString());
             assertTrue(r.stderr().contains("timed out after 2s"), r.stderr());
