@@ -98,7 +98,7 @@ public final class DeployFlow {
 
         // 2. Resolve every image to repository@sha256:...
         console.step("resolving " + q.tag() + (q.digestFile() != null ? " from " + q.digestFile() : " in the registry"));
-        Map<String, ImageRef> images = ImageResolver.resolve(settings, q.tag(), q.digestFile(), q.image(), cx.registry());
+        Map<String, ImageRef> images = ImageResolver.resolve(settings, q.tag(), q.digestFile(), q.image(), cx.registry(), runningRepositories());
         for (var e : images.entrySet()) console.info(e.getKey() + "=" + e.getValue().ref);
 
         // 3. Production gate.
@@ -202,6 +202,18 @@ public final class DeployFlow {
         r.dry_run = true;
         console.json(r);
         return Exit.OK;
+    }
+
+    /** Each image variable's repository in what the stack runs now (its manifest); none when it runs nothing readable. */
+    private Map<String, String> runningRepositories() {
+        Map<String, String> out = new java.util.HashMap<>();
+        try {
+            CurrentManifest m = CurrentManifest.read(layout, q.stack());
+            if (m != null) for (var e : m.images.entrySet()) if (e.getValue().repository != null) out.put(e.getKey(), e.getValue().repository);
+        } catch (Fail f) {
+            // an unreadable manifest names no repository; the usual sources still apply
+        }
+        return out;
     }
 
     /** The engine a release was made for: compose for releases older than the field, null when unreadable. */

@@ -20,6 +20,16 @@ public final class ImageResolver {
 
     public static Map<String, ImageRef> resolve(StackSettings s, String tag, Path digestFile, String imageOption,
                                                 java.util.function.Supplier<Registry> registry) {
+        return resolve(s, tag, digestFile, imageOption, registry, Map.of());
+    }
+
+    /**
+     * The same, where a tag asked of the registry may also take its repository from {@code running}
+     * (each image variable's repository in the release the stack runs now) when neither the digest
+     * file, stack.json nor --image names one: a stack of the shell scripts has no stack.json.
+     */
+    public static Map<String, ImageRef> resolve(StackSettings s, String tag, Path digestFile, String imageOption,
+                                                java.util.function.Supplier<Registry> registry, Map<String, String> running) {
         if (imageOption != null) Names.repository(imageOption);
         Map<String, ImageRef> out = new LinkedHashMap<>();
         DigestManifest dm = digestFile == null ? null : DigestManifest.load(digestFile);
@@ -42,6 +52,7 @@ public final class ImageResolver {
                     throw Fail.usage("digest file " + digestFile + " names " + e.repository() + " for " + img.var + ", expected " + repo);
                 out.put(img.var, new ImageRef(e.repository(), tag, e.digest));
             } else {
+                if (repo == null) repo = running.get(img.var);
                 if (repo == null)
                     throw Fail.usage("no repository known for " + img.var + ": give --digest-file, --image REPO, or \"repository\" in stack.json");
                 out.put(img.var, new ImageRef(repo, tag, registry.get().digestOf(repo, tag)));
