@@ -183,7 +183,7 @@ class AdoptionIT {
                 assertEquals(2, again.exit(), again.toString());
                 World.Run none = run(w, "verify", "upgrade", "v3", "--from", staging);
                 assertEquals(2, none.exit(), none.toString());
-                World.Run deploy = w.run("deploy", prod, "production", "v2");
+                World.Run deploy = w.run("deploy", prod, "production", "v2", "--image", World.APP);
                 assertEquals(0, deploy.exit(), deploy.toString());
                 assertEquals("v2", w.version(prod));
             } finally {
