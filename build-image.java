@@ -8,9 +8,9 @@
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/build/BuildCommands.java lib/build/BuildFlow.java lib/build/BuildTags.java lib/build/Git.java
-//SOURCES lib/build/ServiceMap.java lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/core/AtomicFiles.java
-//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
+//SOURCES lib/build/ServiceMap.java lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Terminal.java
+//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
+//SOURCES lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
 //SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
 //SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
 //SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/model/CurrentManifest.java
@@ -63,7 +63,8 @@ import picocli.CommandLine.Parameters;
                 "%nRefusals (nothing pushed, no digest file written): 2 not a git checkout, unknown service, missing Dockerfile,"
                 + " invalid version, dirty work tree, digest file of another commit, --push without --yes and without a terminal;"
                 + " 1 docker build or push failed, the registry is unreachable, an immutable tag exists with other content.",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "build-image.java -n build-image build_image"})
 class build_image implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "A service of the service map.")
     String service;

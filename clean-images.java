@@ -10,11 +10,11 @@
 //SOURCES lib/build/BuildTags.java lib/clean/CleanInputs.java lib/clean/CleanPlan.java lib/clean/Cleaner.java
 //SOURCES lib/clean/RegistryCleanInputs.java lib/clean/RegistryCleanPlan.java lib/clean/RegistryCleaner.java
 //SOURCES lib/cli/Cli.java lib/cli/Consent.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java
-//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
-//SOURCES lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
-//SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java
-//SOURCES lib/engine/Engine.java lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java
-//SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
+//SOURCES lib/cli/Terminal.java lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java
+//SOURCES lib/core/Faults.java lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/core/Sizes.java
+//SOURCES lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Docker.java
+//SOURCES lib/engine/Drift.java lib/engine/Engine.java lib/engine/Health.java lib/engine/ServiceImages.java
+//SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
 //SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
 //SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
 //SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
@@ -53,7 +53,8 @@ import picocli.CommandLine.Parameters;
                 "  jbang clean-images@seisei --all --dry-run --json",
                 "  jbang clean-images@seisei --registry ghcr.io/org/seisei-odoo18 --keep 20 --dry-run",
                 "%nWithout --yes and without a terminal to ask on, nothing is deleted: the plan is printed and the exit code is 2.",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "clean-images.java -n clean-images clean_images"})
 class clean_images implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "STACK", description = "Clean only this stack's releases and images (default: every stack).")
     String stack;
@@ -80,7 +81,7 @@ class clean_images implements Callable<Integer> {
 
     @Mixin Options.Who who;
     @Mixin Options.Root root;
-    @Mixin Options.Output output;
+    @Mixin Options.Tables output;
 
     @Override
     public Integer call() {

@@ -7,18 +7,18 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/core/AtomicFiles.java lib/core/Clock.java
-//SOURCES lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Json.java
-//SOURCES lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/Container.java
-//SOURCES lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
-//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
-//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Activation.java lib/flow/DeployFlow.java
-//SOURCES lib/flow/Gate.java lib/flow/Hooks.java lib/flow/Repair.java lib/history/HistoryLog.java
-//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/ReleaseHistory.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
-//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/ImageResolver.java
-//SOURCES lib/registry/Registry.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Terminal.java lib/core/AtomicFiles.java
+//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
+//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
+//SOURCES lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java
+//SOURCES lib/engine/Engine.java lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java
+//SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Activation.java
+//SOURCES lib/flow/DeployFlow.java lib/flow/Gate.java lib/flow/Hooks.java lib/flow/Repair.java
+//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
+//SOURCES lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DigestManifest.java
+//SOURCES lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java
+//SOURCES lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java lib/model/VerificationRecord.java
+//SOURCES lib/registry/ImageResolver.java lib/registry/Registry.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -37,7 +37,8 @@ import picocli.CommandLine.Parameters;
                 "  jbang deploy@seisei odoo18-prod production sha-abc1234",
                 "  jbang deploy@seisei odoo18-prod production sha-abc1234 --break-glass --reason \"hotfix INC-42\"",
                 "  jbang deploy@seisei odoo18-staging staging sha-abc1234 --image ghcr.io/org/seisei-odoo18 --dry-run",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "deploy.java -n deploy deploy"})
 class deploy implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "STACK", description = "Stack name (a dir under --source).")
     String stack;

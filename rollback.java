@@ -7,9 +7,9 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java
-//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/cli/Terminal.java
+//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
+//SOURCES lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
 //SOURCES lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java
 //SOURCES lib/engine/Engine.java lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java
 //SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Activation.java
@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
                 "  jbang rollback@seisei odoo18-prod production --to sha-abc1234__20260131T120000Z",
                 "  jbang rollback@seisei odoo18-prod production --list",
                 "  jbang rollback@seisei odoo18-prod production --show-current --json",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "rollback.java -n rollback rollback"})
 class rollback implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "STACK", description = "Stack name.")
     String stack;
@@ -63,11 +64,10 @@ class rollback implements Callable<Integer> {
 
     @Mixin Options.Who who;
     @Mixin Options.Root root;
-    @Mixin Options.Source source;
     @Mixin Options.HealthWait health;
     @Mixin Options.LockWait lock;
     @Mixin Options.LogLines logs;
-    @Mixin Options.Output output;
+    @Mixin Options.Tables output;
 
     @Override
     public Integer call() {

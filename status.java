@@ -7,9 +7,9 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java
-//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/cli/Terminal.java
+//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
+//SOURCES lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
 //SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
 //SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
 //SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/history/HistoryLog.java
@@ -38,7 +38,8 @@ import picocli.CommandLine.Parameters;
                 "  jbang status@seisei odoo18-prod --history 20",
                 "  jbang status@seisei odoo18-prod --logs 100",
                 "  jbang status@seisei --json",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "status.java -n status status"})
 class status implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "STACK", description = "One stack (default: all).")
     String stack;
@@ -51,7 +52,7 @@ class status implements Callable<Integer> {
     int logs;
 
     @Mixin Options.Root root;
-    @Mixin Options.Output output;
+    @Mixin Options.Tables output;
 
     @Override
     public Integer call() {

@@ -7,9 +7,9 @@
 //DEPS commons-io:commons-io:2.18.0
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java
-//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/cli/Terminal.java
+//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
+//SOURCES lib/core/Http.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java
 //SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
 //SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
 //SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/VerifyFlow.java lib/history/HistoryLog.java
@@ -38,7 +38,8 @@ import picocli.CommandLine.Spec;
                 "  jbang verify@seisei list",
                 "  jbang verify@seisei revoke sha-abc1234 --reason \"found a data bug\"",
                 "  jbang verify@seisei check odoo18-prod",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "verify.java -n verify verify"})
 class verify implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -57,7 +58,8 @@ class verify implements Callable<Integer> {
                     "  jbang verify@seisei mark 1.4.2 --from web-staging --note \"QA sign-off\" --actor alice",
                     "%nRefusals: 2 the stack is unknown, not staging, or runs another tag; 6 the stack is not healthy;"
                     + " 7 its link, manifest, release dir or containers disagree.",
-                    Cli.EXIT_CODES})
+                    Cli.EXIT_CODES,
+                    Cli.COMPLETION + "verify.java -n verify verify"})
     static class Mark implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "TAG", description = "The tag that was tested.")
         String tag;
@@ -83,7 +85,8 @@ class verify implements Callable<Integer> {
             description = "Delete the verification record of TAG: production deploys of it are refused again until it is marked anew.",
             footer = {"%nExamples:",
                     "  jbang verify@seisei revoke sha-abc1234 --reason \"found a data bug\"",
-                    Cli.EXIT_CODES})
+                    Cli.EXIT_CODES,
+                    Cli.COMPLETION + "verify.java -n verify verify"})
     static class Revoke implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "TAG", description = "The tag whose record goes.")
         String tag;
@@ -107,10 +110,11 @@ class verify implements Callable<Integer> {
                     "  jbang verify@seisei list",
                     "  jbang verify@seisei list --json",
                     "%nExit 7 when a record cannot be read (the gate would refuse its tag).",
-                    Cli.EXIT_CODES})
+                    Cli.EXIT_CODES,
+                    Cli.COMPLETION + "verify.java -n verify verify"})
     static class ListRecords implements Callable<Integer> {
         @Mixin Options.Root root;
-        @Mixin Options.Output output;
+        @Mixin Options.Tables output;
 
         @Override
         public Integer call() {
@@ -125,7 +129,8 @@ class verify implements Callable<Integer> {
             footer = {"%nExamples:",
                     "  jbang verify@seisei check odoo18-prod",
                     "  jbang verify@seisei check odoo18-prod --json",
-                    Cli.EXIT_CODES})
+                    Cli.EXIT_CODES,
+                    Cli.COMPLETION + "verify.java -n verify verify"})
     static class Check implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "STACK", description = "The stack to check.")
         String stack;

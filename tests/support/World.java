@@ -141,11 +141,16 @@ public final class World implements AutoCloseable {
         return exec(cmd, Map.of());
     }
 
-    /** Like {@link #script} with --root and --source appended. */
+    /** Like {@link #script} with this world's --root appended, and --source for the scripts that read stack sources. */
     public Run run(String script, String... args) {
         List<String> a = new ArrayList<>(List.of(args));
-        a.addAll(List.of("--root", root.toString(), "--source", source.toString()));
+        a.addAll(where(script));
         return script(script, a.toArray(String[]::new));
+    }
+
+    /** --root, and --source where the script reads stack sources (deploy; rollback goes back to release dirs). */
+    private List<String> where(String script) {
+        return script.equals("deploy") ? List.of("--root", root.toString(), "--source", source.toString()) : List.of("--root", root.toString());
     }
 
     public Run exec(List<String> cmd, Map<String, String> extraEnv) {
@@ -177,11 +182,11 @@ public final class World implements AutoCloseable {
         }
     }
 
-    /** Starts a script in its own process group (setsid) without waiting; output goes to files in the world dir. */
+    /** Starts a script (with {@link #run}'s --root and --source) in its own process group (setsid) without waiting; output goes to files in the world dir. */
     public Process start(Map<String, String> extraEnv, String script, String... args) {
         List<String> cmd = new ArrayList<>(List.of("setsid", REPO.resolve("jbang").toString(), REPO.resolve(script + ".java").toString()));
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--root", root.toString(), "--source", source.toString()));
+        cmd.addAll(where(script));
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
             pb.environment().put("NO_COLOR", "1");
