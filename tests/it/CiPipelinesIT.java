@@ -39,7 +39,7 @@ class CiPipelinesIT {
     final Path pwned = Path.of("/tmp/seisei-pwned-" + unique);
     /** What a person might type as a reason. */
     final String hostile = "it's \"urgent\": $(touch " + pwned + ") `touch " + pwned + "` ; touch " + pwned + " | cat & \\ $HOME 確認済み";
-    final Map<String, Integer> apiPorts = new HashMap<>();
+    final Map<String, Integer> webPorts = new HashMap<>(), apiPorts = new HashMap<>();
     final List<String> registryPrefixes = new ArrayList<>();
 
     @BeforeAll
@@ -197,6 +197,63 @@ class CiPipelinesIT {
         }
     }
 
+    @Test
+    void theWrapperRunsOnlyARequestAndRefusesTheRestBeforeAnyScriptRuns() throws Exception {
+        Path secret = w.dir.resolve("secret-" + unique);
+        World.write(secret, "SECRET-" + unique + "\n");
+        Map<String, String> before = w.snapshot();
+        Map<String, String> refused = new java.util.LinkedHashMap<>();
+        refused.put("{\"script\": \"build-image\", \"args\": []}", "script must be one of");
+        refused.put("{\"script\": \"deploy\", \"args\": [\"web-staging\", \"staging\", \"v1\", \"--root=/tmp\"]}", "--root is decided on the server");
+        refused.put("{\"script\": \"deploy\", \"args\": [\"web-staging\", \"--digest-file\", \"/etc/shadow\"]}", "--digest-file is decided");
+        refused.put("{\"script\": \"deploy\", \"args\": [\"--source\", \"/\"]}", "--source is decided");
+        refused.put("{\"script\": \"status\", \"args\": []} {\"script\": \"status\", \"args\": []}", "exactly one JSON object");
+        refused.put("status --json", "not valid JSON");
+        refused.put("", "exactly one JSON object");
+        refused.put("{\"script\": \"status\", \"args\": [\"a\\u0000b\"]}", "NUL");
+        refused.put("{\"script\": \"status\", \"args\": [1]}", "array of strings");
+        refused.put("{\"script\": \"status\", \"args\": \"--json\"}", "array of strings");
+        refused.put("{\"script\": \"status\", \"args\": [], \"run\": \"id\"}", "unknown key run");
+        refused.put("{\"script\": \"rollback\", \"args\": [], \"digest_file\": {}}", "digest_file is for deploy only");
+        for (var r : refused.entrySet()) {
+            World.Run run = ssh(r.getKey());
+            assertEquals(2, run.exit(), r.getKey() + "\n" + run);
+            assertEquals(1, run.stderr().strip().lines().count(), "one line: " + run.stderr());
+            assertTrue(run.stderr().startsWith("error: seisei-ssh-command: ") && run.stderr().contains(r.getValue()), r.getKey() + "\n" + run);
+        }
+        // a command on the ssh line is not run: the key runs the wrapper, which reads its request from stdin
+        World.Run status = ssh("{\"script\": \"status\", \"args\": [\"--json\"]}", "touch " + pwned + "; echo ran");
+        assertEquals(0, status.exit(), status.toString());
+        assertFalse(status.stdout().contains("ran"), status.toString());
+        Json.tree(status.stdout());
+        // an argument is text, never a file of arguments for picocli to read
+        World.Run at = ssh("{\"script\": \"status\", \"args\": [\"@" + secret + "\"]}");
+        assertEquals(2, at.exit(), at.toString());
+        assertFalse(at.all().contains("SECRET-" + unique), at.toString());
+        assertEquals(before, w.snapshot(), "nothing under the root changed");
+        assertFalse(Files.exists(pwned));
+    }
+
+    /** The request on stdin of an ssh to the deploy user with the CI key, as the pipelines send it (plus a command on the ssh line, if any). */
+    World.Run ssh(String request, String... command) throws Exception {
+        Path key = w.dir.resolve("ci-key"), known = w.dir.resolve("ci-known-hosts"), in = Files.createTempFile(w.dir, "request", ".json");
+        if (!Files.exists(key)) {
+            World.write(key, server.privateKey);
+            Files.setPosixFilePermissions(key, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            World.write(known, server.knownHosts + "\n");
+        }
+        World.write(in, request);
+        List<String> cmd = new ArrayList<>(List.of("ssh", "-F", "none", "-T", "-p", String.valueOf(server.port), "-i", key.toString(),
+                "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", "UserKnownHostsFile=" + known,
+                server.user + "@127.0.0.1"));
+        cmd.addAll(List.of(command));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(in.toFile());
+        Path out = Files.createTempFile(w.dir, "o", ".txt"), err = Files.createTempFile(w.dir, "e", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(300, java.util.concurrent.TimeUnit.SECONDS), "ssh timed out");
+        return new World.Run(p.exitValue(), World.read(out), World.read(err));
+    }
+
     // ---- the app CI builds and the stacks it deploys to
 
     /**
@@ -242,23 +299,20 @@ class CiPipelinesIT {
     String stack(String prefix, String suffix) {
         String name = w.stack(w.name(prefix, suffix), "{\"images\": [{\"name\": \"odoo18\", \"var\": \"IMAGE_REF\"}, {\"name\": \"ocr\", \"var\": \"OCR_IMAGE_REF\"}],"
                 + " \"health\": {\"timeout_seconds\": 60}}");
-        int api;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            api = s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new RuntimeException(e);
-        }
+        // ports the kernel picks, not World's sequence from a base other test JVMs may share
+        int web = DeployServer.freePort(), api = DeployServer.freePort();
+        webPorts.put(name, web);
         apiPorts.put(name, api);
         Path d = w.source.resolve(name);
         World.write(d.resolve("docker-compose.yml"), String.join("\n", "version: \"2.4\"", "services:",
                 "  web:", "    image: ${IMAGE_REF}", "    network_mode: host", "    environment:", "      PORT: ${APP_PORT}",
                 "  ocr:", "    image: ${OCR_IMAGE_REF}", "    network_mode: host", "    environment:", "      PORT: ${API_PORT}", ""));
-        World.write(d.resolve(".env"), "APP_PORT=" + w.port(name) + "\nAPI_PORT=" + api + "\n");
+        World.write(d.resolve(".env"), "APP_PORT=" + web + "\nAPI_PORT=" + api + "\n");
         return name;
     }
 
     void assertServes(String stack, String version) {
-        assertEquals(version, w.version(stack), stack + " web");
+        assertEquals(version, get(webPorts.get(stack)), stack + " web");
         assertEquals(version, get(apiPorts.get(stack)), stack + " ocr");
     }
 

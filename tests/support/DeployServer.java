@@ -138,9 +138,12 @@ public final class DeployServer implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    /** A port on 127.0.0.1 that the kernel picked as free. */
+    public static int freePort() {
         try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             return s.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }
