@@ -226,10 +226,14 @@ class CiPipelinesIT {
         assertEquals(0, status.exit(), status.toString());
         assertFalse(status.stdout().contains("ran"), status.toString());
         Json.tree(status.stdout());
-        // an argument is text, never a file of arguments for picocli to read
+        // JBang would read an argument @FILE as a file of arguments: refused; as an option's value it is text
         World.Run at = ssh("{\"script\": \"status\", \"args\": [\"@" + secret + "\"]}");
         assertEquals(2, at.exit(), at.toString());
+        assertTrue(at.stderr().contains("an argument starts with @"), at.toString());
         assertFalse(at.all().contains("SECRET-" + unique), at.toString());
+        World.Run value = ssh("{\"script\": \"rollback\", \"args\": [\"no-such-staging\", \"staging\", \"--reason=@" + secret + "\"]}");
+        assertEquals(2, value.exit(), value.toString());
+        assertFalse(value.all().contains("SECRET-" + unique), value.toString());
         assertEquals(before, w.snapshot(), "nothing under the root changed");
         assertFalse(Files.exists(pwned));
     }
