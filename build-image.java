@@ -7,13 +7,13 @@
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/build/BuildCommands.java lib/build/BuildFlow.java lib/build/BuildTags.java lib/build/Git.java
-//SOURCES lib/build/ServiceMap.java lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/core/AtomicFiles.java
-//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/model/CurrentManifest.java
-//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackSettings.java lib/registry/DockerCredentials.java
-//SOURCES lib/registry/InsecureRegistries.java lib/registry/Proxies.java lib/registry/Registry.java
-//SOURCES lib/registry/RegistryErrors.java lib/registry/Trust.java
+//SOURCES lib/build/ServiceMap.java lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Terminal.java
+//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
+//SOURCES lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
+//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackSettings.java
+//SOURCES lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java lib/registry/Proxies.java
+//SOURCES lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -61,7 +61,8 @@ import picocli.CommandLine.Parameters;
                 "%nRefusals (nothing pushed, no digest file written): 2 not a git checkout, unknown service, missing Dockerfile,"
                 + " invalid version, dirty work tree, digest file of another commit, --push without --yes and without a terminal;"
                 + " 1 docker build or push failed, the registry is unreachable, an immutable tag exists with other content.",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "build-image.java -n build-image build_image"})
 class build_image implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SERVICE", description = "A service of the service map.")
     String service;

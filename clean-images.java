@@ -9,9 +9,9 @@
 //SOURCES lib/build/BuildTags.java lib/clean/CleanPlan.java lib/clean/Cleaner.java lib/clean/RegistryCleanInputs.java
 //SOURCES lib/clean/RegistryCleanPlan.java lib/clean/RegistryCleaner.java lib/clean/ReleaseDirs.java
 //SOURCES lib/clean/SuccessfulReleases.java lib/cli/Cli.java lib/cli/Consent.java lib/cli/Console.java
-//SOURCES lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java
-//SOURCES lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java
-//SOURCES lib/core/Parallel.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
+//SOURCES lib/cli/Options.java lib/cli/Table.java lib/cli/Terminal.java lib/core/AtomicFiles.java lib/core/Clock.java
+//SOURCES lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java
+//SOURCES lib/core/Json.java lib/core/Parallel.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
 //SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Inventory.java lib/engine/ServiceImages.java
 //SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLine.java
 //SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
@@ -54,7 +54,8 @@ import picocli.CommandLine.Parameters;
                 "  jbang clean-images@seisei --all --dry-run --json",
                 "  jbang clean-images@seisei --registry ghcr.io/org/seisei-odoo18 --keep 20 --dry-run",
                 "%nWithout --yes and without a terminal to ask on, nothing is deleted: the plan is printed and the exit code is 2.",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "clean-images.java -n clean-images clean_images"})
 class clean_images implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "STACK", description = "Clean only this stack's releases and images (default: every stack).")
     String stack;
@@ -81,7 +82,7 @@ class clean_images implements Callable<Integer> {
 
     @Mixin Options.Who who;
     @Mixin Options.Root root;
-    @Mixin Options.Output output;
+    @Mixin Options.Tables output;
 
     @Override
     public Integer call() {

@@ -6,9 +6,9 @@
 //DEPS org.zeroturnaround:zt-exec:1.12
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Flows.java lib/cli/Options.java lib/core/AtomicFiles.java
-//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Flows.java lib/cli/Options.java lib/cli/Terminal.java
+//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
+//SOURCES lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java
 //SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java
 //SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/ServiceImages.java
 //SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
@@ -41,7 +41,8 @@ import picocli.CommandLine.Parameters;
                 "  jbang deploy@seisei odoo18-prod production sha-abc1234",
                 "  jbang deploy@seisei odoo18-prod production sha-abc1234 --break-glass --reason \"hotfix INC-42\"",
                 "  jbang deploy@seisei odoo18-staging staging sha-abc1234 --image ghcr.io/org/seisei-odoo18 --dry-run",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "deploy.java -n deploy deploy"})
 class deploy implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "STACK", description = "Stack name (a dir under --source).")
     String stack;

@@ -7,19 +7,19 @@
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Flows.java lib/cli/Options.java lib/cli/Table.java
-//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
-//SOURCES lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java
-//SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java
-//SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/ServiceImages.java
-//SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
-//SOURCES lib/flow/Context.java lib/flow/Hooks.java lib/flow/Lifecycle.java lib/flow/Repair.java
-//SOURCES lib/flow/RollbackFlow.java lib/flow/Waits.java lib/history/Action.java lib/history/HistoryFormat.java
-//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
-//SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/history/ReleaseHistory.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
-//SOURCES lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java lib/registry/Proxies.java
-//SOURCES lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java
+//SOURCES lib/cli/Terminal.java lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java
+//SOURCES lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java
+//SOURCES lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Diagnostics.java
+//SOURCES lib/engine/Docker.java lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java
+//SOURCES lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java
+//SOURCES lib/engine/SwarmServices.java lib/flow/Context.java lib/flow/Hooks.java lib/flow/Lifecycle.java
+//SOURCES lib/flow/Repair.java lib/flow/RollbackFlow.java lib/flow/Waits.java lib/history/Action.java
+//SOURCES lib/history/HistoryFormat.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
+//SOURCES lib/history/HistoryScan.java lib/history/LegacyLineFormat.java lib/history/Outcome.java
+//SOURCES lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
+//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
+//SOURCES lib/model/StackSettings.java lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java
+//SOURCES lib/registry/Proxies.java lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;
@@ -40,7 +40,8 @@ import picocli.CommandLine.Parameters;
                 "  jbang rollback@seisei odoo18-prod production --to sha-abc1234__20260131T120000Z",
                 "  jbang rollback@seisei odoo18-prod production --list",
                 "  jbang rollback@seisei odoo18-prod production --show-current --json",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "rollback.java -n rollback rollback"})
 class rollback implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "STACK", description = "Stack name.")
     String stack;
@@ -73,11 +74,10 @@ class rollback implements Callable<Integer> {
 
     @Mixin Options.Who who;
     @Mixin Options.Root root;
-    @Mixin Options.Source source;
     @Mixin Options.HealthWait health;
     @Mixin Options.LockWait lock;
     @Mixin Options.LogLines logs;
-    @Mixin Options.Output output;
+    @Mixin Options.Tables output;
 
     @Override
     public Integer call() {

@@ -6,9 +6,9 @@
 //DEPS org.zeroturnaround:zt-exec:1.12
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
-//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java
-//SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java
+//SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/cli/Terminal.java
+//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
+//SOURCES lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java
 //SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java
 //SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/ServiceImages.java
 //SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
@@ -40,7 +40,8 @@ import picocli.CommandLine.Parameters;
                 "  jbang status@seisei odoo18-prod --logs 100",
                 "  jbang status@seisei --json",
                 "  jbang status@seisei --takeover --root /srv       # before the first deploy on a root of the shell scripts",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "status.java -n status status"})
 class status implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "STACK", description = "One stack (default: all).")
     String stack;
@@ -58,7 +59,7 @@ class status implements Callable<Integer> {
     boolean takeover;
 
     @Mixin Options.Root root;
-    @Mixin Options.Output output;
+    @Mixin Options.Tables output;
 
     @Override
     public Integer call() {

@@ -7,20 +7,20 @@
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Flows.java lib/cli/Options.java lib/cli/Table.java
-//SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
-//SOURCES lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java
-//SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java
-//SOURCES lib/engine/Drift.java lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java
-//SOURCES lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java
-//SOURCES lib/engine/SwarmServices.java lib/flow/Context.java lib/flow/Hooks.java lib/flow/Lifecycle.java
-//SOURCES lib/flow/Repair.java lib/flow/VerifyFlow.java lib/flow/Waits.java lib/history/Action.java
-//SOURCES lib/history/HistoryFormat.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
-//SOURCES lib/history/HistoryScan.java lib/history/LegacyLineFormat.java lib/history/Outcome.java
-//SOURCES lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
-//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/DockerCredentials.java
-//SOURCES lib/registry/InsecureRegistries.java lib/registry/Proxies.java lib/registry/Registry.java
-//SOURCES lib/registry/RegistryErrors.java lib/registry/Trust.java lib/status/StackState.java
+//SOURCES lib/cli/Terminal.java lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java
+//SOURCES lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java
+//SOURCES lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Diagnostics.java
+//SOURCES lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java lib/engine/Engines.java
+//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
+//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Context.java lib/flow/Hooks.java
+//SOURCES lib/flow/Lifecycle.java lib/flow/Repair.java lib/flow/VerifyFlow.java lib/flow/Waits.java
+//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java
+//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/LegacyLineFormat.java
+//SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java
+//SOURCES lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java lib/model/Release.java
+//SOURCES lib/model/StackLock.java lib/model/StackSettings.java lib/model/VerificationRecord.java
+//SOURCES lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java lib/registry/Proxies.java
+//SOURCES lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java lib/status/StackState.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;
@@ -44,7 +44,8 @@ import picocli.CommandLine.Spec;
                 "  jbang verify@seisei list",
                 "  jbang verify@seisei revoke sha-abc1234 --reason \"found a data bug\"",
                 "  jbang verify@seisei check odoo18-prod",
-                Cli.EXIT_CODES})
+                Cli.EXIT_CODES,
+                Cli.COMPLETION + "verify.java -n verify verify"})
 class verify implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -63,7 +64,8 @@ class verify implements Callable<Integer> {
                     "  jbang verify@seisei mark 1.4.2 --from web-staging --note \"QA sign-off\" --actor alice",
                     "%nRefusals: 2 the stack is unknown, not staging, or runs another tag; 6 the stack is not healthy;"
                     + " 7 its link, manifest, release dir or containers disagree.",
-                    Cli.EXIT_CODES})
+                    Cli.EXIT_CODES,
+                    Cli.COMPLETION + "verify.java -n verify verify"})
     static class Mark implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "TAG", description = "The tag that was tested.")
         String tag;
@@ -116,7 +118,8 @@ class verify implements Callable<Integer> {
             description = "Delete the verification record of TAG: production deploys of it are refused again until it is marked anew.",
             footer = {"%nExamples:",
                     "  jbang verify@seisei revoke sha-abc1234 --reason \"found a data bug\"",
-                    Cli.EXIT_CODES})
+                    Cli.EXIT_CODES,
+                    Cli.COMPLETION + "verify.java -n verify verify"})
     static class Revoke implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "TAG", description = "The tag whose record goes.")
         String tag;
@@ -140,10 +143,11 @@ class verify implements Callable<Integer> {
                     "  jbang verify@seisei list",
                     "  jbang verify@seisei list --json",
                     "%nExit 7 when a record cannot be read (the gate would refuse its tag).",
-                    Cli.EXIT_CODES})
+                    Cli.EXIT_CODES,
+                    Cli.COMPLETION + "verify.java -n verify verify"})
     static class ListRecords implements Callable<Integer> {
         @Mixin Options.Root root;
-        @Mixin Options.Output output;
+        @Mixin Options.Tables output;
 
         @Override
         public Integer call() {
@@ -158,7 +162,8 @@ class verify implements Callable<Integer> {
             footer = {"%nExamples:",
                     "  jbang verify@seisei check odoo18-prod",
                     "  jbang verify@seisei check odoo18-prod --json",
-                    Cli.EXIT_CODES})
+                    Cli.EXIT_CODES,
+                    Cli.COMPLETION + "verify.java -n verify verify"})
     static class Check implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "STACK", description = "The stack to check.")
         String stack;

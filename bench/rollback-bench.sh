@@ -24,12 +24,12 @@ services:
 YML
 echo "APP_PORT=$port" >"$work/src/$stack/.env"
 echo "{\"images\":[{\"repository\":\"$registry/seisei-test/app\"}]}" >"$work/src/$stack/stack.json"
-export NO_COLOR=1 SEISEI_ACTOR=bench
+export NO_COLOR=1 SEISEI_ACTOR=bench SEISEI_SOURCE="$work/src"   # deploy reads it; rollback has no --source
 if [ "$fast" = --fast ]; then
   "$repo/install-fast" "$work/fast" >/dev/null
-  run() { "$work/fast/bin/seisei-$1" "${@:2}" --root "$work/root" --source "$work/src" >/dev/null 2>&1; }
+  run() { "$work/fast/bin/seisei-$1" "${@:2}" --root "$work/root" >/dev/null 2>&1; }
 else
-  run() { "$repo/jbang" "$repo/$1.java" "${@:2}" --root "$work/root" --source "$work/src" >/dev/null 2>&1; }
+  run() { "$repo/jbang" "$repo/$1.java" "${@:2}" --root "$work/root" >/dev/null 2>&1; }
 fi
 now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }

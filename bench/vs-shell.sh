@@ -19,15 +19,15 @@ for s in vs-tool-staging vs-shell-staging; do
 done
 echo "APP_PORT=18991" >"$work/src/vs-tool-staging/.env"
 echo "APP_PORT=18992" >"$work/src/vs-shell-staging/.env"
-export NO_COLOR=1 SEISEI_ACTOR=bench
+export NO_COLOR=1 SEISEI_ACTOR=bench SEISEI_SOURCE="$work/src"   # deploy reads it; rollback has no --source
 now() { date +%s%N; }
 ms() { echo $(( ($2 - $1) / 1000000 )); }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 if [ "$fast" = --fast ]; then
   "$repo/install-fast" "$work/fast" >/dev/null
-  tool() { "$work/fast/bin/seisei-$1" "${@:2}" --root "$work/tool" --source "$work/src"; }
+  tool() { "$work/fast/bin/seisei-$1" "${@:2}" --root "$work/tool"; }
 else
-  tool() { "$repo/jbang" "$repo/$1.java" "${@:2}" --root "$work/tool" --source "$work/src"; }
+  tool() { "$repo/jbang" "$repo/$1.java" "${@:2}" --root "$work/tool"; }
 fi
 shell() { "$repo/bench/shell-baseline.sh" "$@"; }
 

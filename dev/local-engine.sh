@@ -2,6 +2,8 @@
 # Makes sure a local Docker engine, Compose and a registry on 127.0.0.1 run here.
 #   dev/local-engine.sh up     install what is missing (apt), start dockerd and the registry
 #   dev/local-engine.sh down   stop the registry and the dockerd this script started
+#   dev/local-engine.sh ssh    install openssh-server and sudo if missing (for CiPipelinesIT only;
+#                              it starts its own sshd on 127.0.0.1 and stops it again)
 # The engine runs without a bridge or iptables; containers use network_mode: host and bind
 # to 127.0.0.1. The registry (port $SEISEI_REGISTRY_PORT, default 5000) has deletes enabled.
 set -euo pipefail
@@ -25,12 +27,35 @@ install_missing() {
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v openssl >/dev/null || need+=(openssl)
   command -v ip >/dev/null || need+=(iproute2)
-  if [ ${#need[@]} -gt 0 ]; then
-    [ "$(id -u)" = 0 ] || { log "missing ${need[*]}; run as root or install them"; exit 1; }
-    log "installing ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq "${need[@]}" >&2
+  apt_install "${need[@]}"
+}
+
+apt_install() {
+  [ $# -gt 0 ] || return 0
+  [ "$(id -u)" = 0 ] || { log "missing $*; run as root or install them"; exit 1; }
+  log "installing $*"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >&2
+  apt-get install -y -qq "$@" >&2
+}
+
+# openssh-server, sudo and jq, only for the test that runs the CI examples over SSH (CiPipelinesIT);
+# it starts an sshd of its own on 127.0.0.1 and stops it again. Installing openssh-server would
+# also start sshd on port 22 and enable it at boot: a policy-rc.d (the one a container has, else
+# one of ours for the install) keeps it stopped, and the service is disabled again.
+install_ssh() {
+  local need=() policy=/usr/sbin/policy-rc.d ours=""
+  [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+  command -v sudo >/dev/null || need+=(sudo)
+  command -v ssh >/dev/null || need+=(openssh-client)
+  command -v jq >/dev/null || need+=(jq)
+  if [ ! -x /usr/sbin/sshd ] && [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && ours=1
+  fi
+  apt_install "${need[@]}" || { [ -z "$ours" ] || rm -f "$policy"; exit 1; }
+  if [ -n "$ours" ]; then
+    rm -f "$policy"
+    if command -v systemctl >/dev/null; then systemctl disable ssh.service ssh.socket >/dev/null 2>&1 || true; fi
   fi
 }
 
@@ -78,10 +103,13 @@ case "${1:-up}" in
     start_registry
     log "engine $(docker version --format '{{.Server.Version}}'), registry 127.0.0.1:$port"
     ;;
+  ssh)
+    install_ssh
+    ;;
   down)
     for f in registry dockerd; do
       if [ -f "$work/$f.pid" ]; then kill "$(cat "$work/$f.pid")" 2>/dev/null || true; rm -f "$work/$f.pid"; fi
     done
     ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|ssh" >&2; exit 2 ;;
 esac

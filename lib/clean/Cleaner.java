@@ -353,7 +353,7 @@ public final class Cleaner {
             Table t = new Table("ACTION", "RELEASE DIR", "REASON", "SIZE");
             for (CleanPlan.ReleaseItem r : sp.releases)
                 t.add(List.of(action(r.action), Table.cell(r.name), Table.cell(r.reason), Table.cell(Sizes.human(r.bytes))));
-            console.result(t.lines("  "));
+            console.result(t.lines("  ", console.width()));
         }
         console.result("");
         if (plan.images.isEmpty()) {
@@ -365,11 +365,11 @@ public final class Cleaner {
             for (CleanPlan.ImageItem i : plan.images) {
                 String frees = i.unique_size == null ? Sizes.human(i.size) : Sizes.human(i.unique_size) + " (size " + Sizes.human(i.size) + ")";
                 t.add(List.of(action(i.action), Table.cell(CleanPlan.shortId(i.id)),
-                        Table.cell(i.references.isEmpty() ? "<none>" : String.join(", ", i.references.stream().map(Cleaner::shortRef).toList())),
+                        Table.cell(i.references.isEmpty() ? "<none>" : references(i.references)),
                         Table.cell(i.reason),
                         Table.cell(i.delete() ? frees : "")));
             }
-            console.result(t.lines("  "));
+            console.result(t.lines("  ", console.width()));
         }
         Totals t = new Totals();
         t.release_dirs = plan.releasesToDelete().size();
@@ -398,10 +398,30 @@ public final class Cleaner {
         return lines;
     }
 
-    /** repo@sha256:0123456789ab for a digest reference (the JSON keeps it whole). */
-    static String shortRef(String ref) {
-        ImageRef r = ImageRef.parse(ref);
-        return r == null || r.digest == null ? ref : r.repository + "@" + ImageRef.shortDigest(r.digest);
+    /**
+     * An image's references, one group per repository: its tags, then its digests shortened
+     * ({@code repo:v1,v2@sha256:0123456789ab}), so ten tags of one repository do not repeat its name
+     * (the JSON keeps them whole).
+     */
+    public static String references(List<String> refs) {
+        java.util.Map<String, List<String>> tags = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<String>> digests = new java.util.LinkedHashMap<>();
+        for (String ref : refs) {
+            ImageRef r = ImageRef.parse(ref);
+            if (r == null) continue;
+            tags.computeIfAbsent(r.repository, k -> new ArrayList<>());
+            List<String> ds = digests.computeIfAbsent(r.repository, k -> new ArrayList<>());
+            if (r.digest != null) ds.add(ImageRef.shortDigest(r.digest));
+            if (r.tag != null) tags.get(r.repository).add(r.tag);
+        }
+        List<String> out = new ArrayList<>();
+        for (String repo : tags.keySet()) {
+            StringBuilder b = new StringBuilder(repo);
+            if (!tags.get(repo).isEmpty()) b.append(':').append(String.join(",", tags.get(repo)));
+            for (String d : digests.get(repo)) b.append('@').append(d);
+            out.add(b.toString());
+        }
+        return String.join(" ", out);
     }
 
     static String summary(Totals t, String verb) {

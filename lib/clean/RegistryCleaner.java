@@ -204,7 +204,7 @@ public final class RegistryCleaner {
             t.add(List.of(Table.cell(i.action, i.delete() ? console::red : console::green), Table.cell(i.tag),
                     Table.cell(ImageRef.shortDigest(i.digest)), Table.cell(created), Table.cell(i.reason)));
         }
-        console.result(t.lines("  "));
+        console.result(t.lines("  ", console.width()));
         console.result("");
         console.result(console.bold(summary(counts(plan), q.dryRun ? "would delete" : "to delete")));
     }

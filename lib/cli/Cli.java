@@ -18,9 +18,11 @@ public final class Cli {
     public static final String VERSION = "seisei-deploy 0.1.0";
 
     public static final String EXIT_CODES = "%nExit codes: 0 ok, 1 failed, 2 bad input, 3 production gate refused, 4 stack locked,"
-            + " 5 unhealthy and rolled back, 6 unhealthy and not recovered, 7 drift or inconsistency.%n"
-            + "Shell completion (bash/zsh): `jbang --main picocli.AutoComplete deploy.java -n deploy deploy` writes"
-            + " deploy_completion to source; the same for every script (README, \"Shell completion\").";
+            + " 5 unhealthy and rolled back, 6 unhealthy and not recovered, 7 drift or inconsistency.";
+
+    /** Each script's footer ends with this and its own file, name and class (build-image.java -n build-image build_image). */
+    public static final String COMPLETION = "Shell completion for bash and zsh: source the file this command writes:%n"
+            + "  jbang --main picocli.AutoComplete ";
 
     public static class Version implements CommandLine.IVersionProvider {
         @Override
@@ -36,6 +38,8 @@ public final class Cli {
         Interrupts.install();
         CommandLine cl = new CommandLine(command);
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // an argument such as a reason "@/etc/shadow" is text, never a file of arguments to read
+        cl.setExpandAtFiles(false);
         cl.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("error: " + oneLine(ex.getMessage()) + " (--help for usage)");

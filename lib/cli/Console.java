@@ -7,16 +7,25 @@ import org.fusesource.jansi.Ansi;
 
 /**
  * Console output. Messages and progress go to stderr; results go to stdout. Colour only on a
- * terminal and never with NO_COLOR. In --json mode stdout carries only the JSON result.
+ * terminal and never with NO_COLOR. In --json mode stdout carries only the JSON result. Tables fit
+ * the terminal's width (see {@link #width()}).
  */
 public final class Console {
     public final boolean json;
     public final boolean colour;
     private final PrintStream out;
     private final PrintStream err;
+    /** The width tables fit in; null until a table asks. */
+    private Integer width;
 
     public Console(boolean json) {
+        this(json, false);
+    }
+
+    /** {@code wide}: tables print every cell whole, whatever the terminal's width (--wide). */
+    public Console(boolean json, boolean wide) {
         this(json, System.out, System.err, System.getenv("NO_COLOR") == null && System.console() != null && !json);
+        if (wide) width = 0;
     }
 
     public Console(boolean json, PrintStream out, PrintStream err, boolean colour) {
@@ -24,6 +33,21 @@ public final class Console {
         this.out = out;
         this.err = err;
         this.colour = colour;
+    }
+
+    /** A console that prints to the given streams with tables fitted to {@code width} (0: no limit). */
+    public Console(boolean json, PrintStream out, PrintStream err, boolean colour, int width) {
+        this(json, out, err, colour);
+        this.width = Math.max(0, width);
+    }
+
+    /**
+     * The width tables fit in, 0 for no limit: $COLUMNS when it is set, else the terminal's width
+     * when stdout is a terminal, else 0, so piped output keeps every cell whole and greppable.
+     */
+    public int width() {
+        if (width == null) width = Terminal.columns(System.getenv("COLUMNS"), System.console() != null);
+        return width;
     }
 
     public void step(String msg) { err.println(paint("==> ", Ansi.Color.CYAN, true) + msg); }

@@ -32,6 +32,16 @@ public final class Options {
         public Console console() { return new Console(json); }
     }
 
+    /** --json, and --wide for the scripts that print tables. */
+    public static class Tables extends Output {
+        @Option(names = "--wide", description = "Print table cells whole. Without it, tables fit the terminal ($COLUMNS, else its width;"
+                + " piped output is never shortened) and long cells end in an ellipsis.")
+        public boolean wide;
+
+        @Override
+        public Console console() { return new Console(json, wide); }
+    }
+
     public static class Who {
         @Option(names = "--actor", paramLabel = "NAME", description = "Who runs this (default: $SEISEI_ACTOR, $SUDO_USER, $USER).")
         public String actor;

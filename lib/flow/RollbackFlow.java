@@ -281,7 +281,7 @@ public final class RollbackFlow {
             row.put("on_disk", onDisk);
             rows.add(row);
         }
-        console.result(t.lines(""));
+        console.result(t.lines("", console.width()));
         console.json(rows);
         return Exit.OK;
     }

@@ -311,7 +311,7 @@ public final class VerifyFlow {
                         Table.cell(r.verified_at_utc == null ? "" : r.verified_at_utc + " (" + Clock.ago(r.verified_at_utc) + ")"),
                         Table.cell(r.note)));
             }
-            console.result(t.lines(""));
+            console.result(t.lines("", console.width()));
         }
         for (String p : problems) console.warn(p);
         return problems.isEmpty() ? Exit.OK : Exit.DRIFT;

@@ -85,7 +85,7 @@ public final class StatusReport {
                         Boolean.TRUE.equals(s.break_glass) ? Table.cell("BREAK-GLASS", console::red) : Table.cell(""),
                         healthCell(s.health), agreeCell(s)));
             }
-            console.result(t.lines(""));
+            console.result(t.lines("", console.width()));
             List<String> details = new ArrayList<>();
             for (StackState s : states) {
                 for (String p : s.problems) details.add(s.stack + ": " + p);
@@ -101,7 +101,7 @@ public final class StatusReport {
         if (history > 0 && !recent.isEmpty()) {
             console.result("");
             console.result("recent history (newest first):");
-            historyTable(recent, true).lines("  ").forEach(console::result);
+            historyTable(recent, true).lines("  ", console.width()).forEach(console::result);
         }
         for (String w : warnings) console.warn(w);
         return exitCode(states);
@@ -168,7 +168,7 @@ public final class StatusReport {
             console.result("manifest:");
             Table t = new Table("FIELD", "VALUE");
             flatten("", manifest, t);
-            t.lines("  ").stream().skip(1).forEach(console::result);
+            t.lines("  ", console.width()).stream().skip(1).forEach(console::result);
         }
         console.result("");
         if (s.containers.isEmpty()) {
@@ -183,7 +183,7 @@ public final class StatusReport {
                         Table.cell(c.image), c.matches == null ? Table.cell("?", console::yellow)
                                 : c.matches ? Table.cell("yes", console::green) : Table.cell("no", console::red)));
             }
-            console.result(t.lines("  "));
+            console.result(t.lines("  ", console.width()));
         }
         for (var e : logs.entrySet()) {
             console.result("");
@@ -196,7 +196,7 @@ public final class StatusReport {
                 console.result("history: none");
             } else {
                 console.result("history (last " + recent.size() + ", newest first):");
-                historyTable(recent, false).lines("  ").forEach(console::result);
+                historyTable(recent, false).lines("  ", console.width()).forEach(console::result);
             }
         }
         for (String w : warnings) console.warn(w);

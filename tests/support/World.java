@@ -141,11 +141,16 @@ public final class World implements AutoCloseable {
         return exec(cmd, Map.of());
     }
 
-    /** Like {@link #script} with --root and --source appended. */
+    /** Like {@link #script} with this world's --root appended, and --source for the scripts that read stack sources. */
     public Run run(String script, String... args) {
         List<String> a = new ArrayList<>(List.of(args));
-        a.addAll(List.of("--root", root.toString(), "--source", source.toString()));
+        a.addAll(where(script));
         return script(script, a.toArray(String[]::new));
+    }
+
+    /** --root, and --source where the script reads stack sources (deploy; rollback goes back to release dirs). */
+    private List<String> where(String script) {
+        return script.equals("deploy") ? List.of("--root", root.toString(), "--source", source.toString()) : List.of("--root", root.toString());
     }
 
     public Run exec(List<String> cmd, Map<String, String> extraEnv) {
@@ -156,32 +161,42 @@ public final class World implements AutoCloseable {
             pb.environment().remove("SEISEI_ROOT");
             pb.environment().remove("SEISEI_SOURCE");
             pb.environment().putAll(extraEnv);
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            Path out = Files.createTempFile(dir, "out", ".txt");
-            Path err = Files.createTempFile(dir, "err", ".txt");
-            pb.redirectOutput(out.toFile()).redirectError(err.toFile());
-            Process p = pb.start();
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("timed out: " + cmd);
-            }
-            Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
+            return collect(pb, dir, 300);
         } catch (IOException e) {
-            throw new RuntimeException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             throw new RuntimeException(e);
         }
     }
 
-    /** Starts a script in its own process group (setsid) without waiting; output goes to files in the world dir. */
+    /**
+     * Runs {@code pb} with stdin from /dev/null and its output in temp files under {@code dir}, for at
+     * most {@code seconds}; its exit code and output.
+     */
+    public static Run collect(ProcessBuilder pb, Path dir, int seconds) throws IOException {
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        try {
+            if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + pb.command());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RuntimeException(e);
+        }
+        Run r = new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+        Files.delete(out);
+        Files.delete(err);
+        return r;
+    }
+
+    /** Starts a script (with {@link #run}'s --root and --source) in its own process group (setsid) without waiting; output goes to files in the world dir. */
     public Process start(Map<String, String> extraEnv, String script, String... args) {
         List<String> cmd = new ArrayList<>(List.of("setsid", REPO.resolve("jbang").toString(), REPO.resolve(script + ".java").toString()));
         cmd.addAll(List.of(args));
-        cmd.addAll(List.of("--root", root.toString(), "--source", source.toString()));
+        cmd.addAll(where(script));
         try {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
             pb.environment().put("NO_COLOR", "1");
