@@ -256,8 +256,8 @@ class BuildImageIT {
 
     /** build-image run with {@code cwd} as the current directory. */
     private static List<String> command(Path cwd, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("env", "-C", cwd.toString(),
-                World.REPO.resolve("jbang").toString(), World.REPO.resolve("build-image.java").toString()));
+        List<String> cmd = new ArrayList<>(List.of("env", "-C", cwd.toString()));
+        cmd.addAll(World.launcher("build-image"));
         cmd.addAll(List.of(args));
         return cmd;
     }

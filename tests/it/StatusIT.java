@@ -61,7 +61,7 @@ class StatusIT {
             assertEquals(3, all.path("history").size());
             assertEquals(p, all.path("history").get(0).path("stack").asText());
 
-            World.Run table = status(w);
+            World.Run table = w.jbang("status", "--root", w.root.toString()); // through JBang, as `jbang status.java` runs it
             assertEquals(0, table.exit(), table.toString());
             String out = table.stdout();
             assertTrue(out.contains(s) && out.contains(p), out);
