@@ -45,16 +45,17 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * SEISEI_FAST=0 runs them through JBang), and the real-engine classes run in parallel,
  * SEISEI_TEST_THREADS at a time (default 3, for 2 cores: the tests mostly wait on the engine).
  *
- * <p>Parallel or serial, per class (docs/TESTING.md, "Running the suite"):
+ * <p>Parallel or alone (docs/TESTING.md, "Running the suite", says more):
  * <ul>
- * <li>a class runs beside others by default; its methods run one after another on one thread;
- * <li>a class that changes what the whole machine sees (swarm init/leave, mounts, images or
- *     processes others could use, timings that others' load would skew) is annotated
- *     {@code @org.junit.jupiter.api.parallel.Isolated}: it runs alone, no other test beside it;
- * <li>classes that share one thing, but nothing else, take {@code @ResourceLock("that thing")}.
+ * <li>by default a class runs beside other classes, its methods one after another on one thread;
+ * <li>{@code @Execution(ExecutionMode.CONCURRENT)} on a class whose tests are independent (a world
+ *     each, nothing static that changes) runs its methods in parallel too;
+ * <li>{@code @Isolated} on a class that changes what the whole machine sees (swarm init/leave,
+ *     mounts, /etc/docker/certs.d, images or processes others could use) or whose checks others'
+ *     load would skew makes it run with nothing beside it. On a method it isolates the whole class,
+ *     so a case that must run alone goes in a class of its own;
+ * <li>{@code @ResourceLock("name")} on classes that share one thing keeps just those apart.
  * </ul>
- * The same annotation on a method isolates its whole class, so a case that must run alone goes in a
- * class of its own.
  *
  * <p>Prints PASS/FAIL/SKIP per test, each class's duration when it ends and a table of them at the
  * end; the last line is "tests: N passed, N failed" (", N skipped" when some were), and the exit is

@@ -21,9 +21,12 @@ import lib.registry.Registry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
 /** build-image in a temporary git checkout, pushing to the local registry under a repository of its own. */
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class BuildImageIT {
     static final String DOCKERFILE = String.join("\n",
             "FROM scratch",

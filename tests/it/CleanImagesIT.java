@@ -24,12 +24,15 @@ import lib.core.Json;
 import lib.model.Layout;
 import lib.model.Release;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
 /**
  * clean-images on the real engine. The images are built for each test under a repository of its
  * own (the test app with a unique label), so what a clean removes never belongs to another test.
  */
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class CleanImagesIT {
 
     /** Test app images v0..v3 under a repository of their own, pushed to the local registry. */

@@ -14,8 +14,11 @@ import lib.model.Layout;
 import lib.model.StackLock;
 import lib.model.VerificationRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class DeployIT {
 
     @Test

@@ -8,12 +8,15 @@ import lib.model.CurrentManifest;
 import lib.history.HistoryLog;
 import lib.model.Layout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
 /**
  * Failures of the parts around a deploy: each gives a clear error, leaves the live release live, loses nothing.
  * The full disk is in {@link FaultsDiskFullIT}, which runs alone.
  */
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class FaultsIT {
 
     static String digestFile(World w, String ref, String digest, String tag) {

@@ -8,8 +8,11 @@ import lib.history.HistoryLog;
 import lib.history.HistoryRecord;
 import lib.model.Layout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class RollbackIT {
 
     @Test

@@ -11,8 +11,11 @@ import lib.model.CurrentManifest;
 import lib.core.Json;
 import lib.model.Layout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class StatusIT {
 
     /** Runs status.java with this world's --root (status has no --source). */

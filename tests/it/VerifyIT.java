@@ -11,8 +11,11 @@ import lib.core.Json;
 import lib.model.Layout;
 import lib.model.VerificationRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class VerifyIT {
 
     /** Runs verify.java with this world's --root (verify has no --source). */
