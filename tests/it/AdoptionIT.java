@@ -11,6 +11,8 @@ import lib.core.Json;
 import lib.model.CurrentManifest;
 import lib.model.Layout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
 /**
@@ -19,6 +21,7 @@ import support.World;
  * dirs without release.json, a manifest with the documents' fields, an empty verification marker.
  * The tool reads it, takes it over at its first deploy or rollback, and never loses a rollback target.
  */
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, its own old project containers
 class AdoptionIT {
     static final String T1 = "v1__20260104T120000Z";
     static final String T2 = "v2__20260105T120000Z";

@@ -21,9 +21,12 @@ import lib.registry.Registry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
 /** build-image in a temporary git checkout, pushing to the local registry under a repository of its own. */
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class BuildImageIT {
     static final String DOCKERFILE = String.join("\n",
             "FROM scratch",
@@ -256,8 +259,8 @@ class BuildImageIT {
 
     /** build-image run with {@code cwd} as the current directory. */
     private static List<String> command(Path cwd, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("env", "-C", cwd.toString(),
-                World.REPO.resolve("jbang").toString(), World.REPO.resolve("build-image.java").toString()));
+        List<String> cmd = new ArrayList<>(List.of("env", "-C", cwd.toString()));
+        cmd.addAll(World.launcher("build-image"));
         cmd.addAll(List.of(args));
         return cmd;
     }

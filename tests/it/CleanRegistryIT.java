@@ -28,6 +28,8 @@ import lib.core.Json;
 import lib.model.Layout;
 import lib.registry.Registry;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
 /**
@@ -35,6 +37,7 @@ import support.World;
  * here with deletes disabled. Each test pushes images of its own into a repository of its own,
  * straight through the registry API: one tiny layer, and a config per image with its own created time.
  */
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class CleanRegistryIT {
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     static final String MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import support.World;
 
-/** The README's first command runs green end to end and tears down. */
+/**
+ * The README's first command runs green end to end and tears down. Isolated: the demo's stacks,
+ * ports and .work/demo are fixed names, and it starts the engine itself.
+ */
+@Isolated
 class DemoIT {
     @Test
     void demoRunsEndToEnd() {

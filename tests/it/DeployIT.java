@@ -14,15 +14,19 @@ import lib.model.Layout;
 import lib.model.StackLock;
 import lib.model.VerificationRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class DeployIT {
 
     @Test
     void stagingDeployByTagRunsThePinnedDigestThroughTheLink() throws Exception {
         try (World w = new World()) {
             String s = w.stagingStack();
-            World.Run r = w.run("deploy", s, "staging", "v1", "--run-id", "42");
+            // through JBang, as `jbang deploy.java` runs it (the other tests may use the fast path)
+            World.Run r = w.jbang("deploy", s, "staging", "v1", "--run-id", "42", "--root", w.root.toString(), "--source", w.source.toString());
             assertEquals(0, r.exit(), r.toString());
             assertEquals("v1", w.version(s));
             Layout l = new Layout(w.root);

@@ -7,16 +7,27 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 import support.World;
 
-/** ./install-fast: the servers' fast path, installed into a prefix and used against the real engine. */
+/**
+ * ./install-fast: the servers' fast path, installed into a prefix (the one the suite installed for
+ * this run, or one of its own) and used against the real engine. Isolated: it looks for
+ * install-fast's stand-in registry among all processes, and an install's training runs want the
+ * cores to themselves.
+ */
+@Isolated
 class FastPathIT {
     @Test
     void installFastWritesLaunchersWithTrainedArchivesThatDeployAndReport() throws Exception {
         try (World w = new World()) {
-            Path prefix = w.dir.resolve("prefix");
-            World.Run install = w.exec(List.of(World.REPO.resolve("install-fast").toString(), prefix.toString()), Map.of());
-            assertEquals(0, install.exit(), install.toString());
+            // the suite's own install for this code (tests/prepare ran ./install-fast) when there is one
+            Path prefix = World.fastPrefix();
+            if (prefix == null) {
+                prefix = w.dir.resolve("prefix");
+                World.Run install = w.exec(List.of(World.REPO.resolve("install-fast").toString(), prefix.toString()), Map.of());
+                assertEquals(0, install.exit(), install.toString());
+            }
             assertEquals(1, World.sh("pgrep", "-f", "TrainRegistry.java").exit(), "the stand-in registry is stopped");
             for (String s : World.SCRIPTS) {
                 assertTrue(Files.isExecutable(prefix.resolve("bin/seisei-" + s)), s);

@@ -8,9 +8,15 @@ import lib.model.CurrentManifest;
 import lib.history.HistoryLog;
 import lib.model.Layout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
-/** Failures of the parts around a deploy: each gives a clear error, leaves the live release live, loses nothing. */
+/**
+ * Failures of the parts around a deploy: each gives a clear error, leaves the live release live, loses nothing.
+ * The full disk is in {@link FaultsDiskFullIT}, which runs alone.
+ */
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class FaultsIT {
 
     static String digestFile(World w, String ref, String digest, String tag) {
@@ -72,36 +78,6 @@ class FaultsIT {
             assertTrue((System.nanoTime() - t0) / 1e9 < 60, "gave up after the timeout, not the healthcheck");
             assertEquals(live, l.currentReleaseId(s));
             assertEquals("v1", w.version(s));
-        }
-    }
-
-    @Test
-    void fullDiskInTheReleasesDirLeavesNoPartialRelease() throws Exception {
-        try (World w = new World()) {
-            String s = w.stagingStack();
-            assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
-            Layout l = new Layout(w.root);
-            String live = l.currentReleaseId(s);
-            Path big = w.source.resolve(s).resolve("config/blob.bin");
-            Files.createDirectories(big.getParent());
-            Files.write(big, new byte[3 * 1024 * 1024]);
-            Path releases = l.stackReleasesDir(s);
-            Path moved = w.dir.resolve("releases-saved");
-            World.sh("cp", "-a", releases.toString(), moved.toString());
-            World.Run mount = World.sh("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", releases.toString());
-            org.junit.jupiter.api.Assumptions.assumeTrue(mount.exit() == 0, "cannot mount a tmpfs here: " + mount.stderr());
-            try {
-                World.sh("cp", "-a", moved + "/.", releases.toString());
-                var before = World.snapshot(releases);
-                World.Run r = w.run("deploy", s, "staging", "v2");
-                assertEquals(1, r.exit(), r.toString());
-                assertTrue(r.stderr().contains("No space left") || r.stderr().contains("space"), r.stderr());
-                assertEquals(before, World.snapshot(releases), "no partial release left behind");
-                assertEquals(live, l.currentReleaseId(s));
-                assertEquals("v1", w.version(s));
-            } finally {
-                World.sh("umount", releases.toString());
-            }
         }
     }
 

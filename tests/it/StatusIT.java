@@ -11,8 +11,11 @@ import lib.model.CurrentManifest;
 import lib.core.Json;
 import lib.model.Layout;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
+@Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
 class StatusIT {
 
     /** Runs status.java with this world's --root (status has no --source). */
@@ -61,7 +64,7 @@ class StatusIT {
             assertEquals(3, all.path("history").size());
             assertEquals(p, all.path("history").get(0).path("stack").asText());
 
-            World.Run table = status(w);
+            World.Run table = w.jbang("status", "--root", w.root.toString()); // through JBang, as `jbang status.java` runs it
             assertEquals(0, table.exit(), table.toString());
             String out = table.stdout();
             assertTrue(out.contains(s) && out.contains(p), out);

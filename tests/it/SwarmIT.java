@@ -10,15 +10,19 @@ import lib.history.HistoryRecord;
 import lib.core.Json;
 import lib.model.Layout;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.parallel.Isolated;
 import support.World;
 
-/** Swarm stacks on this engine as a single-node swarm on loopback; the swarm is left as it was found. */
+/**
+ * Swarm stacks on this engine as a single-node swarm on loopback; the swarm is left as it was found.
+ * Isolated: it makes the engine a swarm manager and leaves the swarm again, which every test sees.
+ */
+@Isolated
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SwarmIT {
     static boolean initialised;
@@ -70,7 +74,7 @@ class SwarmIT {
     @Test
     @Order(1)
     void aStackOnAnEngineThatIsNotASwarmManagerIsRefusedBeforeAnythingIsWritten() {
-        Assumptions.assumeTrue(initialised, "the swarm was not started by these tests; not leaving it");
+        World.require(initialised, "the engine was already in a swarm these tests did not start; not leaving it");
         try (World w = new World()) {
             String s = w.swarmStack();
             World.sh("docker", "swarm", "leave", "--force");

@@ -18,8 +18,11 @@ import java.util.stream.Stream;
 
 /**
  * A test's world on the real engine: a temp root and source tree, stacks with unique names and
- * ports, the scripts run as a user runs them (./jbang SCRIPT.java ...), and clean-up of every
- * compose project the test started.
+ * ports, the scripts run as a user runs them, and clean-up of every compose project the test
+ * started. Scripts run through the fast path ({@code ./install-fast}'s launchers: the same code
+ * without JBang's start-up) when the suite installed it for this run's code (tests/prepare; its
+ * prefix in the system property {@code seisei.fast}), otherwise, and always in {@link #jbang}, as
+ * {@code ./jbang SCRIPT.java ...}.
  */
 public final class World implements AutoCloseable {
     public static final Path REPO = findRepo();
@@ -28,8 +31,12 @@ public final class World implements AutoCloseable {
     public static final String REGISTRY = "127.0.0.1:" + env("SEISEI_REGISTRY_PORT", "5000");
     /** Test images: tags v1, v2, v3 (healthy; /version answers the tag) and broken (healthcheck fails). */
     public static final String APP = REGISTRY + "/seisei-test/app";
+    /** Set in CI (the CI variable, not "false"): a case whose precondition is missing fails there instead of being skipped. */
+    public static final boolean CI = System.getenv("CI") != null && !System.getenv("CI").isBlank() && !System.getenv("CI").equals("false");
     private static final AtomicInteger SEQ = new AtomicInteger();
     private static final int PORT_BASE = 18200 + (int) (ProcessHandle.current().pid() % 20) * 500;
+    /** Ports handed out in this JVM: worlds of classes running in parallel never get the same one. */
+    private static final java.util.Set<Integer> CLAIMED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public final Path dir;
     public final Path root;
@@ -134,9 +141,32 @@ public final class World implements AutoCloseable {
         }
     }
 
-    /** Runs a script through the repo's JBang launcher with --root and --source of this world added when asked. */
+    /** The fast path's prefix when the suite installed it for this run, else null. */
+    public static Path fastPrefix() {
+        String p = System.getProperty("seisei.fast");
+        return p == null || p.isBlank() || !Files.isExecutable(Path.of(p, "bin", "seisei-deploy")) ? null : Path.of(p);
+    }
+
+    /** The command that starts a script: its fast-path launcher when installed, else JBang. */
+    public static List<String> launcher(String script) {
+        Path fast = fastPrefix();
+        return fast != null ? List.of(fast.resolve("bin/seisei-" + script).toString()) : jbangLauncher(script);
+    }
+
+    static List<String> jbangLauncher(String script) {
+        return List.of(REPO.resolve("jbang").toString(), REPO.resolve(script + ".java").toString());
+    }
+
+    /** Runs a script as its command line gives it (the fast path when installed, else JBang). */
     public Run script(String script, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(REPO.resolve("jbang").toString(), REPO.resolve(script + ".java").toString()));
+        List<String> cmd = new ArrayList<>(launcher(script));
+        cmd.addAll(List.of(args));
+        return exec(cmd, Map.of());
+    }
+
+    /** Runs a script through the repo's JBang launcher, as `jbang SCRIPT.java` runs it, whatever the fast path. */
+    public Run jbang(String script, String... args) {
+        List<String> cmd = new ArrayList<>(jbangLauncher(script));
         cmd.addAll(List.of(args));
         return exec(cmd, Map.of());
     }
@@ -194,7 +224,8 @@ public final class World implements AutoCloseable {
 
     /** Starts a script (with {@link #run}'s --root and --source) in its own process group (setsid) without waiting; output goes to files in the world dir. */
     public Process start(Map<String, String> extraEnv, String script, String... args) {
-        List<String> cmd = new ArrayList<>(List.of("setsid", REPO.resolve("jbang").toString(), REPO.resolve(script + ".java").toString()));
+        List<String> cmd = new ArrayList<>(List.of("setsid"));
+        cmd.addAll(launcher(script));
         cmd.addAll(List.of(args));
         cmd.addAll(where(script));
         try {
@@ -233,6 +264,13 @@ public final class World implements AutoCloseable {
         } catch (Exception e) {
             throw new RuntimeException(e);
         }
+    }
+
+    /** Skips the calling test when {@code met} is false, saying why; fails it instead when {@link #CI} is set. */
+    public static void require(boolean met, String reason) {
+        if (met) return;
+        if (CI) org.junit.jupiter.api.Assertions.fail(reason + " (not skipped: CI is set)");
+        org.junit.jupiter.api.Assumptions.assumeTrue(false, reason);
     }
 
     /** The registry's digest for APP:tag (Docker-Content-Digest). */
@@ -305,8 +343,12 @@ public final class World implements AutoCloseable {
         }
     }
 
-    private static int freePort(int start) {
+    /** A free port from {@code start} on that no world of this JVM has, with the one above it (a sidecar's) unclaimed too. */
+    private static synchronized int freePort(int start) {
         for (int p = start; p < start + 200; p++) {
+            if (CLAIMED.contains(p) || CLAIMED.contains(p + 1)) continue;
+            CLAIMED.add(p);
+            CLAIMED.add(p + 1);
             try (java.net.ServerSocket s = new java.net.ServerSocket()) {
                 s.bind(new java.net.InetSocketAddress("127.0.0.1", p));
                 return p;

@@ -42,9 +42,13 @@ class StackLockTest {
             long t0 = System.nanoTime();
             assertThrows(Fail.class, () -> StackLock.acquire(layout, "web-prod", "alice", "deploy", 0.5, null));
             assertTrue(System.nanoTime() - t0 >= 400_000_000L, "waited for --lock-wait");
-            try (StackLock other2 = StackLock.acquire(layout, "api-prod", "alice", "deploy", 0, null)) {
-                assertNotNull(other2, "another stack is not blocked");
+            try (StackLock api = StackLock.acquire(layout, "api-prod", "alice", "deploy", 0, null)) {
+                assertTrue(StackLock.isHeld(layout, "api-prod"), "another stack is not blocked: its lock is taken at once");
+                assertEquals("alice", StackLock.owner(layout, "api-prod").actor);
+                assertEquals("bob", StackLock.owner(layout, "web-prod").actor, "and the first stays with its holder");
             }
+            assertFalse(StackLock.isHeld(layout, "api-prod"));
+            assertTrue(StackLock.isHeld(layout, "web-prod"));
         } finally {
             other.getOutputStream().close();
             other.waitFor(10, TimeUnit.SECONDS);
