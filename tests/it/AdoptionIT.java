@@ -23,11 +23,17 @@ import support.World;
  */
 @Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, its own old project containers
 class AdoptionIT {
-    static final String T1 = "v1__20260104T120000Z";
-    static final String T2 = "v2__20260105T120000Z";
+    private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
 
-    /** The shell scripts' tree for {@code stack}: releases v1 (old) and v2 (live), its containers up from v2's dir. */
+    /**
+     * The shell scripts' tree for {@code stack}: releases v1 (old) and v2 (live), its containers up from
+     * v2's dir. Each fixture's release ids differ (by their minute and second), so the compose projects
+     * their dir names make differ too.
+     */
     static Fixture fixture(World w, String stack, String env) throws Exception {
+        int n = SEQ.incrementAndGet() + (int) (ProcessHandle.current().pid() % 50) * 60;
+        String ms = String.format("%02d%02d", (n / 60) % 60, n % 60);
+        String T1 = "v1__20260104T12" + ms + "Z", T2 = "v2__20260105T12" + ms + "Z";
         w.stack(stack, null);
         Layout l = new Layout(w.root);
         Path src = w.source.resolve(stack);
@@ -39,7 +45,7 @@ class AdoptionIT {
             Files.createDirectories(d.resolve("config"));
             Files.writeString(d.resolve("config/app.conf"), "setting=1\n");
             Files.writeString(d.resolve(".env"), Files.readString(src.resolve(".env")) + "IMAGE_REF=" + World.APP + "@" + World.registryDigest(tag) + "\n");
-            lines.add("2026-01-0" + (id.equals(T1) ? "4" : "5") + "T12:00:00Z DEPLOY " + stack + " " + env + " " + tag + " " + id
+            lines.add("2026-01-0" + (id.equals(T1) ? "4" : "5") + "T12:" + ms.substring(0, 2) + ":" + ms.substring(2) + "Z DEPLOY " + stack + " " + env + " " + tag + " " + id
                     + " SUCCESS by=github-actions run=4" + lines.size());
         }
         Files.createDirectories(l.stacksDir());
@@ -59,10 +65,10 @@ class AdoptionIT {
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
         VerifyIT.awaitVersion(w, stack, "v2");
-        return new Fixture(l, history);
+        return new Fixture(l, history, T1, T2);
     }
 
-    record Fixture(Layout layout, String history) {}
+    record Fixture(Layout layout, String history, String T1, String T2) {}
 
     /** A script with --root of this world (and --source where it takes one). */
     static World.Run run(World w, String script, String... args) {
@@ -95,6 +101,7 @@ class AdoptionIT {
             try {
                 String s = w.name("erp", "-prod");
                 Fixture f = fixture(w, s, "production");
+                String T1 = f.T1(), T2 = f.T2();
                 var before = w.snapshot();
 
                 World.Run look = run(w, "status", "--takeover");
@@ -142,6 +149,7 @@ class AdoptionIT {
             try {
                 String s = w.name("erp", "-prod");
                 Fixture f = fixture(w, s, "production");
+                String T1 = f.T1(), T2 = f.T2();
                 Layout l = f.layout();
                 World.Run gate = w.run("deploy", s, "production", "v2");
                 assertEquals(3, gate.exit(), gate.toString());
@@ -201,6 +209,7 @@ class AdoptionIT {
             try {
                 String s = w.name("erp", "-staging");
                 Fixture f = fixture(w, s, "staging");
+                String T2 = f.T2();
                 Layout l = f.layout();
                 World.Run r = w.run("deploy", s, "staging", "broken", "--health-timeout", "30");
                 assertEquals(5, r.exit(), r.toString());
