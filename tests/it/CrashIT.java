@@ -34,7 +34,7 @@ import support.World;
 class CrashIT {
     static final List<String> POINTS = List.of("after-lock", "after-solidify", "after-pull", "after-switch", "after-up", "after-manifest");
     static final int STACKS = 3;
-    static final int RANDOM_PER_STACK = 9;
+    static final int RANDOM_PER_STACK = 7;
 
     @Test
     void killedAtEveryNamedPointAndAtRandomLinkAndManifestAlwaysAgreeAndTheNextDeployRepairs() throws Exception {
