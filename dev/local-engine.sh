@@ -23,7 +23,8 @@ install_missing() {
   command -v docker-registry >/dev/null || need+=(docker-registry)
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need+=(busybox-static)
   command -v git >/dev/null || need+=(git)
-  # RegistryAccessIT: bcrypt htpasswd, a private CA, a network namespace for a non-loopback registry
+  # RegistryAccessIT: bcrypt htpasswd, a private CA, a network namespace for a non-loopback registry;
+  # SwarmTwoNodeIT: network namespaces joined by a veth pair, a TLS registry (util-linux gives nsenter)
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v openssl >/dev/null || need+=(openssl)
   command -v ip >/dev/null || need+=(iproute2)
