@@ -106,6 +106,11 @@ public final class TwoNodeSwarm implements AutoCloseable {
             return c;
         }
 
+        /** Runs {@code cmd} in this node's network namespace with a time limit. */
+        public World.Run exec(Duration limit, String... cmd) {
+            return run(limit, inNetns(List.of(cmd)));
+        }
+
         /** The swarm's id of this node. */
         public String nodeId() { return dockerOk("info", "--format", "{{.Swarm.NodeID}}"); }
 
@@ -160,6 +165,11 @@ public final class TwoNodeSwarm implements AutoCloseable {
         List<String> lines = new ArrayList<>();
         lines.addAll(run(Duration.ofSeconds(10), List.of("ip", "-4", "-o", "addr", "show")).stdout().lines().toList());
         lines.addAll(run(Duration.ofSeconds(10), List.of("ip", "-4", "route", "show", "table", "all")).stdout().lines().toList());
+        return overlapping(lines);
+    }
+
+    /** The first line naming an IPv4 address or prefix (not the default route) that overlaps the test's /24, or null. */
+    static String overlapping(List<String> lines) {
         long ours = ipv4(SUBNET + ".0");
         for (String line : lines) {
             for (String word : line.split("\\s+")) {
