@@ -368,30 +368,45 @@ public final class TwoNodeSwarm implements AutoCloseable {
         String owner = Files.isRegularFile(OWNER) ? World.read(OWNER).strip() : null;
         if (owner != null && !owner.startsWith(ProcessHandle.current().pid() + " ") && alive(owner))
             throw new IllegalStateException("another run of the two-node swarm (process " + owner.split(" ")[0] + ") is using it; wait for it to end");
-        for (String ns : namespaces()) {
-            for (String pid : run(Duration.ofSeconds(10), List.of("ip", "netns", "pids", ns)).stdout().split("\\s+")) {
-                if (!pid.isBlank()) ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> stop(p, Duration.ofSeconds(10)));
+        if (Files.exists(CERTS_ENTRY, LinkOption.NOFOLLOW_LINKS) && !oursCertsEntry())
+            throw new IllegalStateException(CERTS_ENTRY + " exists and holds no CA of this test; it is left alone and the test does not run");
+        // each step runs even when one before it failed; the first failure is thrown at the end
+        List<RuntimeException> failures = new ArrayList<>();
+        attempt(failures, () -> {
+            for (String ns : namespaces()) {
+                for (String pid : run(Duration.ofSeconds(10), List.of("ip", "netns", "pids", ns)).stdout().split("\\s+")) {
+                    if (!pid.isBlank()) ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> stop(p, Duration.ofSeconds(10)));
+                }
             }
-        }
-        for (ProcessHandle p : ourProcesses()) stop(p, Duration.ofSeconds(10));
-        List<String> mounts = ourMounts();
-        for (String mp : mounts) run(Duration.ofSeconds(20), List.of("umount", "-l", mp));
-        for (String ns : namespaces()) run(Duration.ofSeconds(10), List.of("ip", "netns", "del", ns));
-        for (String link : hostLinks()) run(Duration.ofSeconds(10), List.of("ip", "link", "del", link));
-        if (Files.exists(CERTS_ENTRY, LinkOption.NOFOLLOW_LINKS)) {
-            if (!oursCertsEntry())
-                throw new IllegalStateException(CERTS_ENTRY + " exists and holds no CA of this test; it is not removed and the test does not run");
-            deleteTree(CERTS_ENTRY);
-        }
-        if (Files.exists(CERTS_D_CREATED)) {
+        });
+        attempt(failures, () -> ourProcesses().forEach(p -> stop(p, Duration.ofSeconds(10))));
+        attempt(failures, () -> ourMounts().forEach(mp -> run(Duration.ofSeconds(20), List.of("umount", "-l", mp))));
+        attempt(failures, () -> namespaces().forEach(ns -> ok("ip", "netns", "del", ns)));
+        attempt(failures, () -> hostLinks().forEach(link -> ok("ip", "link", "del", link)));
+        attempt(failures, () -> deleteTree(CERTS_ENTRY));
+        attempt(failures, () -> {
+            if (!Files.exists(CERTS_D_CREATED)) return;
             try (Stream<Path> s = Files.list(CERTS_D)) {
                 if (s.findAny().isEmpty()) Files.delete(CERTS_D);
             } catch (IOException ignored) {
                 // certs.d is gone already, or others put entries in it since: it stays
             }
+        });
+        attempt(failures, () -> deleteTree(RUN));
+        attempt(failures, () -> deleteTree(WORK));
+        if (!failures.isEmpty()) {
+            IllegalStateException e = new IllegalStateException("removing the two-node swarm: " + failures.get(0).getMessage(), failures.get(0));
+            failures.stream().skip(1).forEach(e::addSuppressed);
+            throw e;
         }
-        deleteTree(RUN);
-        deleteTree(WORK);
+    }
+
+    private static void attempt(List<RuntimeException> failures, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException | AssertionError e) {
+            failures.add(e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e));
+        }
     }
 
     /** What of this test is on the machine: empty when it is as it was before the test. */
@@ -517,34 +532,14 @@ public final class TwoNodeSwarm implements AutoCloseable {
         return run(limit, cmd, Map.of());
     }
 
-    /** Runs a command with a time limit; its output goes through files, so a chatty command never blocks. */
+    /** Runs a command with a time limit (World.collect: output through files, so a chatty command never blocks). */
     static World.Run run(Duration limit, List<String> cmd, Map<String, String> env) {
-        Path out = null, err = null;
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().putAll(env);
         try {
-            out = Files.createTempFile("seisei2n-out", ".txt");
-            err = Files.createTempFile("seisei2n-err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            pb.environment().putAll(env);
-            Process p = pb.start();
-            if (!p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-                throw new IllegalStateException("timed out after " + limit.toSeconds() + " s: " + String.join(" ", cmd));
-            }
-            return new World.Run(p.exitValue(), Files.readString(out), Files.readString(err));
+            return World.collect(pb, Path.of(System.getProperty("java.io.tmpdir")), (int) limit.toSeconds());
         } catch (IOException e) {
             throw new IllegalStateException("cannot run " + cmd.get(0) + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted: " + String.join(" ", cmd), e);
-        } finally {
-            try {
-                if (out != null) Files.deleteIfExists(out);
-                if (err != null) Files.deleteIfExists(err);
-            } catch (IOException ignored) {
-                // a temp file left in /tmp
-            }
         }
     }
 
