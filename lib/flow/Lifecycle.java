@@ -327,12 +327,7 @@ public final class Lifecycle {
         } catch (Fail f) {
             cx.console().warn("could not stop " + stack + ": " + f.oneLine());
         }
-        try {
-            Files.deleteIfExists(cx.layout().stackLink(stack));
-            AtomicFiles.fsyncDir(cx.layout().stacksDir());
-        } catch (IOException e) {
-            throw Fail.failed("cannot remove " + cx.layout().stackLink(stack) + ": " + e.getMessage(), e);
-        }
+        cx.layout().removeStackLink(stack);
     }
 
     /** True when {@code releaseId} names a release dir of the stack on disk. */

@@ -1,7 +1,5 @@
 package lib.flow;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import lib.core.AtomicFiles;
 import lib.core.Fail;
 import lib.history.Action;
@@ -85,12 +83,7 @@ public final class Repair {
                 fresh.write(layout);
                 what = (what == null ? "" : what + "; ") + "the manifest was missing; rewritten from the history for " + link;
             } else {
-                try {
-                    Files.deleteIfExists(layout.stackLink(stack));
-                    AtomicFiles.fsyncDir(layout.stacksDir());
-                } catch (IOException e) {
-                    throw Fail.failed("cannot remove " + layout.stackLink(stack) + ": " + e.getMessage(), e);
-                }
+                layout.removeStackLink(stack);
                 what = (what == null ? "" : what + "; ") + "the link pointed at " + link
                         + ", which never ran successfully (an interrupted first deploy); removed";
             }
@@ -120,12 +113,7 @@ public final class Repair {
         if (hasBack) {
             AtomicFiles.switchLink(layout.stackLink(stack), layout.releaseDir(stack, back));
         } else {
-            try {
-                Files.deleteIfExists(layout.stackLink(stack));
-                AtomicFiles.fsyncDir(layout.stacksDir());
-            } catch (IOException e) {
-                throw Fail.failed("cannot remove " + layout.stackLink(stack) + ": " + e.getMessage(), e);
-            }
+            layout.removeStackLink(stack);
         }
         String what = "the " + action.word + " of " + m.release_id + " was interrupted during its activation (its process is gone); "
                 + (hasBack ? "the link is back on " + back : "the link is removed");

@@ -104,6 +104,17 @@ public final class Layout {
         }
     }
 
+    /** Removes the stack's link (durably), as before its first deploy; quiet when there is none. */
+    public void removeStackLink(String stack) {
+        Path link = stackLink(stack);
+        try {
+            Files.deleteIfExists(link);
+            lib.core.AtomicFiles.fsyncDir(stacksDir());
+        } catch (IOException e) {
+            throw Fail.failed("cannot remove " + link + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Creates the directories of the layout (not the stack links). */
     public void ensureDirs() {
         try {
