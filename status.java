@@ -3,20 +3,22 @@
 //JAVAC_OPTIONS -XDstringConcat=inline -XDignore.symbol.file
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
+//DEPS org.yaml:snakeyaml:2.5
 //DEPS org.zeroturnaround:zt-exec:1.12
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java
 //SOURCES lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java
-//SOURCES lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java
-//SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java
-//SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/ServiceImages.java
-//SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
-//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java
-//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/Outcome.java
-//SOURCES lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
-//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/status/StackState.java lib/status/StatusReport.java
+//SOURCES lib/core/Interrupts.java lib/core/Json.java lib/core/Parallel.java lib/core/Proc.java lib/engine/Compose.java
+//SOURCES lib/engine/ComposeEngine.java lib/engine/ComposeFile.java lib/engine/Container.java lib/engine/Docker.java
+//SOURCES lib/engine/Drift.java lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java
+//SOURCES lib/engine/Images.java lib/engine/Running.java lib/engine/ServiceImages.java lib/engine/Swarm.java
+//SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/history/Action.java
+//SOURCES lib/history/HistoryFormat.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
+//SOURCES lib/history/HistoryScan.java lib/history/Outcome.java lib/history/ReleaseHistory.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/status/Metrics.java lib/status/StackState.java lib/status/StatusReport.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;
@@ -38,6 +40,8 @@ import picocli.CommandLine.Parameters;
                 "  jbang status@seisei odoo18-prod --history 20",
                 "  jbang status@seisei odoo18-prod --logs 100",
                 "  jbang status@seisei --json",
+                "  jbang status@seisei --format prometheus > /var/lib/node_exporter/seisei.prom.tmp"
+                        + " && mv /var/lib/node_exporter/seisei.prom.tmp /var/lib/node_exporter/seisei.prom",
                 Cli.EXIT_CODES})
 class status implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "STACK", description = "One stack (default: all).")
@@ -50,14 +54,26 @@ class status implements Callable<Integer> {
             description = "With STACK: also the last N log lines of each container (N default 50).")
     int logs;
 
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+            description = "table (default), json (the same as --json), or prometheus: every stack as Prometheus text-format"
+                    + " metrics for node_exporter's textfile collector (exit 0 whenever they were written; see README, status).")
+    String format;
+
     @Mixin Options.Root root;
     @Mixin Options.Output output;
 
     @Override
     public Integer call() {
+        if (!java.util.List.of("table", "json", "prometheus").contains(format))
+            throw lib.core.Fail.usage("--format must be table, json or prometheus, not " + lib.model.Names.quote(format));
+        boolean prometheus = format.equals("prometheus");
+        if (prometheus && output.json) throw lib.core.Fail.usage("--format prometheus and --json exclude each other");
+        if (prometheus && stack != null) throw lib.core.Fail.usage("--format prometheus reports every stack; leave STACK out");
+        if (format.equals("json")) output.json = true;
         StatusReport report = new StatusReport(root.layout(), output.console());
         if (logs < 0 || logs > 100_000) throw lib.core.Fail.usage("--logs must be 0..100000");
         if (logs > 0 && stack == null) throw lib.core.Fail.usage("--logs needs a STACK");
+        if (prometheus) return report.prometheus();
         return stack == null ? report.all(history) : report.one(stack, history, logs);
     }
 

@@ -21,6 +21,11 @@ public class Container {
     /** healthy, unhealthy, starting, or null without a healthcheck. */
     public String health;
     public String working_dir;
+    /**
+     * The compose project of a container that belongs to a stack under another project than the
+     * stack's name (one the shell scripts started inside a release dir); null for the stack's own.
+     */
+    public String foreign_project;
     public int exit_code;
     public List<String> health_log = new ArrayList<>();
 
@@ -37,7 +42,7 @@ public class Container {
             JsonNode labels = n.path("Config").path("Labels");
             c.service = text(labels, "com.docker.compose.service");
             c.project = text(labels, Docker.PROJECT_LABEL);
-            c.working_dir = text(labels, "com.docker.compose.project.working_dir");
+            c.working_dir = text(labels, Docker.WORKING_DIR_LABEL);
             c.image_ref = n.path("Config").path("Image").asText();
             c.image_id = n.path("Image").asText();
             JsonNode st = n.path("State");

@@ -9,9 +9,15 @@ public final class Docker {
 
     public static final String PROJECT_LABEL = "com.docker.compose.project";
 
-    /** IDs of all containers (running or not) of a compose project. */
-    public static List<String> projectContainers(String project) {
-        return List.of("docker", "ps", "-a", "-q", "--no-trunc", "--filter", "label=" + PROJECT_LABEL + "=" + project);
+    public static final String WORKING_DIR_LABEL = "com.docker.compose.project.working_dir";
+
+    /**
+     * Every container of every compose project (running or not), one line each: ID, project and
+     * project working dir, separated by tabs. What a reading of many stacks starts from.
+     */
+    public static List<String> composeContainers() {
+        return List.of("docker", "ps", "-a", "--no-trunc", "--filter", "label=" + PROJECT_LABEL,
+                "--format", "{{.ID}}\t{{.Label \"" + PROJECT_LABEL + "\"}}\t{{.Label \"" + WORKING_DIR_LABEL + "\"}}");
     }
 
     /** IDs of every container on the engine. */
@@ -39,6 +45,13 @@ public final class Docker {
 
     public static List<String> imageInspect(List<String> refs) {
         List<String> a = new ArrayList<>(List.of("docker", "image", "inspect"));
+        a.addAll(refs);
+        return List.copyOf(a);
+    }
+
+    /** The image ID of each of {@code refs} found locally; "No such image: REF" on stderr for the others. */
+    public static List<String> imageInspectIds(List<String> refs) {
+        List<String> a = new ArrayList<>(List.of("docker", "image", "inspect", "--format", "{{.Id}}"));
         a.addAll(refs);
         return List.copyOf(a);
     }

@@ -41,9 +41,22 @@ public interface Engine {
 
     /**
      * One look at the stack. {@code releaseDir} (null: any release) and {@code pinned} (the release's
-     * pinned images, may be empty) say what should run.
+     * pinned images, may be empty) say what should run. Containers of the stack under an old compose
+     * project are looked for in the dir holding {@code releaseDir}.
      */
     Observation observe(String stack, Path releaseDir, StackSettings settings, java.util.Map<String, ImageRef> pinned);
+
+    /**
+     * Reads what the engine runs for all of {@code stacks} at once, with a fixed number of queries
+     * whatever their number: stack name to the dir holding its releases (null: none known). Null
+     * when the engine has no such reading (each stack is then looked at alone).
+     */
+    default Running look(java.util.Map<String, Path> stacks) { return null; }
+
+    /** {@link #observe(String, Path, StackSettings, java.util.Map)} from a reading {@link #look} made (null: look now). */
+    default Observation observe(Running seen, String stack, Path releaseDir, StackSettings settings, java.util.Map<String, ImageRef> pinned) {
+        return observe(stack, releaseDir, settings, pinned);
+    }
 
     /**
      * The command that follows the engine's events for the stack's containers from {@code since} to
@@ -52,7 +65,10 @@ public interface Engine {
      */
     List<String> events(String stack, String since, String until);
 
-    /** What each service of the release is configured to run, or null when the engine cannot say. */
+    /**
+     * What each service of the release is configured to run, without starting a process (its record
+     * in release.json, else its files); null when the engine cannot say.
+     */
     ServiceImages serviceImages(String stack, Path releaseDir);
 
     /** The command printing the last {@code lines} log lines of a container (swarm: a task). */

@@ -1,0 +1,70 @@
+package unit;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import lib.engine.Images;
+import lib.engine.Running;
+import lib.engine.SwarmServices;
+import org.junit.jupiter.api.Test;
+
+/** The pure parts of reading many stacks at once: which container belongs to which stack, which images are missing. */
+class FleetReadingTest {
+    static final Path ROOT = Path.of("/srv");
+
+    static Map<String, Path> homes(String... stacks) {
+        Map<String, Path> m = new HashMap<>();
+        for (String s : stacks) m.put(s, ROOT.resolve("releases/stacks").resolve(s));
+        return m;
+    }
+
+    @Test
+    void containersBelongToTheirProjectOrToTheStackWhoseReleasesHoldTheirWorkingDir() {
+        String listing = String.join("\n",
+                "id1\tweb-staging\t/srv/releases/stacks/web-staging/v2__20260101T000000Z",
+                "id2\tsha-abc1234__20250101t000000z\t/srv/releases/stacks/odoo-prod/sha-abc1234__20250101T000000Z",
+                "id3\tsomeone-else\t/home/me/project",
+                "id4\tv1__20250101t000000z\t/srv/releases/stacks/unknown-staging/v1__20250101T000000Z",
+                "id5\tweird\t/srv/releases/stacks/web-staging",
+                "id6\tdeep\t/srv/releases/stacks/web-staging/v1__20250101T000000Z/config/../sub",
+                "id7\tnolabel\t",
+                "");
+        List<Running.Listed> l = Running.parseListing(listing);
+        assertEquals(7, l.size());
+        assertEquals(new Running.Listed("id7", "nolabel", ""), l.get(6));
+        Map<String, String> owners = Running.owners(l, homes("web-staging", "odoo-prod"));
+        assertEquals(Map.of("id1", "web-staging", "id2", "odoo-prod", "id6", "web-staging"), owners);
+        assertEquals(List.of("id1", "id2", "id6"), List.copyOf(owners.keySet()));
+        // a stack asked about without a home has only its own project
+        Map<String, Path> noHome = new HashMap<>();
+        noHome.put("odoo-prod", null);
+        assertEquals(Map.of(), Running.owners(l, noHome));
+    }
+
+    @Test
+    void missingImagesAreTheOnesTheEngineSaysItDoesNotHave() {
+        String stderr = "Error response from daemon: no such image: busybox:1: No such image: busybox:1\n"
+                + "Error: No such image: r@sha256:" + "0".repeat(64) + "\n";
+        List<String> refs = List.of("busybox:1", "busybox:10", "r@sha256:" + "0".repeat(64), "postgres:16");
+        assertEquals(List.of("busybox:1", "r@sha256:" + "0".repeat(64)), Images.missingFrom(refs, stderr));
+        assertEquals(List.of(), Images.missingFrom(refs, "Cannot connect to the Docker daemon"));
+    }
+
+    @Test
+    void swarmServicesOfManyStacksAreToldApartByTheirNamespace() {
+        String json = "[" + service("s1", "a-staging", "web") + "," + service("s2", "b-staging", "web") + ","
+                + service("s3", "a-staging", "db") + ",{\"ID\":\"s4\",\"Spec\":{\"Name\":\"loose\"}}]";
+        Map<String, List<SwarmServices.Service>> by = SwarmServices.parseServicesByStack(json);
+        assertEquals(List.of("a-staging", "b-staging"), List.copyOf(by.keySet()));
+        assertEquals(List.of("db", "web"), by.get("a-staging").stream().map(s -> s.name).toList());
+        assertEquals("b-staging_web", by.get("b-staging").get(0).full_name);
+    }
+
+    static String service(String id, String stack, String name) {
+        return "{\"ID\":\"" + id + "\",\"Spec\":{\"Name\":\"" + stack + "_" + name + "\",\"Labels\":{\"com.docker.stack.namespace\":\""
+                + stack + "\"},\"Mode\":{\"Replicated\":{\"Replicas\":1}},\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"x:1\"}}}}";
+    }
+}
