@@ -21,6 +21,7 @@ install_missing() {
   command -v docker-registry >/dev/null || need+=(docker-registry)
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -qx httpd || need+=(busybox-static)
   command -v git >/dev/null || need+=(git)
+  command -v promtool >/dev/null || need+=(prometheus)   # promtool checks status --format prometheus
   if [ ${#need[@]} -gt 0 ]; then
     [ "$(id -u)" = 0 ] || { log "missing ${need[*]}; run as root or install them"; exit 1; }
     log "installing ${need[*]}"

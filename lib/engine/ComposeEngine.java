@@ -107,8 +107,8 @@ public final class ComposeEngine implements Engine {
         Proc.Result ps = Proc.of(Docker.composeContainers()).timeout(Duration.ofSeconds(30)).check("listing containers");
         Map<String, String> owners = Running.owners(Running.parseListing(ps.stdout()), stacks);
         if (owners.isEmpty()) return Running.ofContainers(Map.of());
-        Proc.Result r = Proc.of(Docker.inspect(new ArrayList<>(owners.keySet()))).timeout(Duration.ofSeconds(60)).run();
-        return Running.ofContainers(Running.byStack(Container.parseInspect(r.stdout()), owners));
+        Proc.Result r = Proc.of(Docker.inspectCompose(new ArrayList<>(owners.keySet()))).timeout(Duration.ofSeconds(60)).run();
+        return Running.ofContainers(Running.byStack(Container.parseCompose(r.stdout()), owners));
     }
 
     @Override

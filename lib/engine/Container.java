@@ -40,24 +40,48 @@ public class Container {
             c.id = n.path("Id").asText();
             c.name = n.path("Name").asText().replaceFirst("^/", "");
             JsonNode labels = n.path("Config").path("Labels");
-            c.service = text(labels, "com.docker.compose.service");
+            c.service = text(labels, Docker.SERVICE_LABEL);
             c.project = text(labels, Docker.PROJECT_LABEL);
             c.working_dir = text(labels, Docker.WORKING_DIR_LABEL);
             c.image_ref = n.path("Config").path("Image").asText();
             c.image_id = n.path("Image").asText();
-            JsonNode st = n.path("State");
-            c.state = st.path("Status").asText();
-            c.exit_code = st.path("ExitCode").asInt();
-            JsonNode h = st.path("Health");
-            if (!h.isMissingNode() && !h.isNull()) {
-                c.health = h.path("Status").asText();
-                for (JsonNode probe : h.path("Log")) {
-                    c.health_log.add("exit " + probe.path("ExitCode").asInt() + ": " + probe.path("Output").asText().strip());
-                }
-            }
+            state(c, n.path("State"));
             out.add(c);
         }
         return out;
+    }
+
+    /** Parses the lines printed by {@link Docker#inspectCompose}: one JSON array a container. */
+    public static List<Container> parseCompose(String lines) {
+        List<Container> out = new ArrayList<>();
+        for (String line : lines.split("\n")) {
+            if (line.isBlank()) continue;
+            JsonNode a = Json.tree(line);
+            Container c = new Container();
+            c.id = a.path(0).asText();
+            c.name = a.path(1).asText().replaceFirst("^/", "");
+            c.image_ref = a.path(2).asText();
+            c.image_id = a.path(3).asText();
+            state(c, a.path(4));
+            c.project = a.path(5).isTextual() ? a.path(5).asText() : null;
+            c.service = a.path(6).isTextual() ? a.path(6).asText() : null;
+            c.working_dir = a.path(7).isTextual() ? a.path(7).asText() : null;
+            out.add(c);
+        }
+        return out;
+    }
+
+    /** Status, exit code and health (with the probes' log) from a container's State. */
+    private static void state(Container c, JsonNode st) {
+        c.state = st.path("Status").asText();
+        c.exit_code = st.path("ExitCode").asInt();
+        JsonNode h = st.path("Health");
+        if (!h.isMissingNode() && !h.isNull()) {
+            c.health = h.path("Status").asText();
+            for (JsonNode probe : h.path("Log")) {
+                c.health_log.add("exit " + probe.path("ExitCode").asInt() + ": " + probe.path("Output").asText().strip());
+            }
+        }
     }
 
     /** The digest the container's image reference is pinned to, or null. */

@@ -10,6 +10,7 @@ public final class Docker {
     public static final String PROJECT_LABEL = "com.docker.compose.project";
 
     public static final String WORKING_DIR_LABEL = "com.docker.compose.project.working_dir";
+    public static final String SERVICE_LABEL = "com.docker.compose.service";
 
     /**
      * Every container of every compose project (running or not), one line each: ID, project and
@@ -39,6 +40,21 @@ public final class Docker {
 
     public static List<String> inspect(List<String> ids) {
         List<String> a = new ArrayList<>(List.of("docker", "inspect", "--type", "container"));
+        a.addAll(ids);
+        return List.copyOf(a);
+    }
+
+    /**
+     * What status and the health wait need of each container, one JSON array a line: ID, name,
+     * configured image, image ID, State (with Health), and the compose project, service and working
+     * dir labels (null when absent). A tenth of `docker inspect`'s whole output. Only for containers
+     * that carry compose labels (the template indexes them).
+     */
+    public static List<String> inspectCompose(List<String> ids) {
+        List<String> a = new ArrayList<>(List.of("docker", "inspect", "--type", "container", "--format",
+                "[{{json .Id}},{{json .Name}},{{json .Config.Image}},{{json .Image}},{{json .State}},"
+                        + "{{json (index .Config.Labels \"" + PROJECT_LABEL + "\")}},{{json (index .Config.Labels \"" + SERVICE_LABEL + "\")}},"
+                        + "{{json (index .Config.Labels \"" + WORKING_DIR_LABEL + "\")}}]"));
         a.addAll(ids);
         return List.copyOf(a);
     }

@@ -158,25 +158,32 @@ public final class StackState {
      * the HTTP checks of different stacks side by side. Never fails on an inconsistent stack.
      */
     public static List<StackState> gatherAll(Layout layout, List<String> stacks, Engines engines, Console console) {
+        // most stacks run on compose: its reading of all of them starts at once, beside the disk reads
+        Map<String, Path> homes = new LinkedHashMap<>();
+        for (String stack : stacks) homes.put(stack, layout.stackReleasesDir(stack));
+        Engine compose = null;
+        java.util.concurrent.Future<Object> early = null;
+        try {
+            compose = engines.of(defaultSettings());
+            Engine first = compose;
+            early = EARLY.submit(() -> look(first, homes));
+        } catch (Fail f) {
+            // no default engine: each stack's own is asked below
+        }
         List<StackState> states = new ArrayList<>();
         for (String stack : stacks) states.add(disk(layout, stack));
         Map<Engine, Map<String, Path>> byEngine = new LinkedHashMap<>();
         for (StackState s : states) {
             try {
                 s.engine = engines.of(s.settings);
-                byEngine.computeIfAbsent(s.engine, k -> new LinkedHashMap<>()).put(s.stack, layout.stackReleasesDir(s.stack));
+                byEngine.computeIfAbsent(s.engine, k -> new LinkedHashMap<>()).put(s.stack, homes.get(s.stack));
             } catch (Fail f) {
                 unknown(s, f.oneLine());
             }
         }
         Map<Engine, Object> seen = new HashMap<>();
         for (var e : byEngine.entrySet()) {
-            try {
-                Running r = e.getKey().look(e.getValue());
-                seen.put(e.getKey(), r == null ? NOT_READ : r);
-            } catch (Fail f) {
-                seen.put(e.getKey(), f);
-            }
+            seen.put(e.getKey(), e.getKey() == compose ? lib.core.Parallel.await(early, "the engine") : look(e.getKey(), e.getValue()));
         }
         List<Runnable> slow = new ArrayList<>();
         for (StackState s : states) {
@@ -198,6 +205,17 @@ public final class StackState {
     }
 
     private static final Object NOT_READ = new Object();
+    private static final java.util.concurrent.ExecutorService EARLY = lib.core.Parallel.pool("status-engine", 1);
+
+    /** What {@code engine} runs for {@code homes}: a {@link Running}, {@link #NOT_READ}, or the {@link Fail} that asking it ended in. */
+    private static Object look(Engine engine, Map<String, Path> homes) {
+        try {
+            Running r = engine.look(homes);
+            return r == null ? NOT_READ : r;
+        } catch (Fail f) {
+            return f;
+        }
+    }
 
     /** Runs {@code work} on at most {@code threads} threads and waits for all of it. */
     private static void runBounded(List<Runnable> work, int threads) {
@@ -391,6 +409,11 @@ public final class StackState {
                 s.problems.add(f.oneLine());
             }
         }
+        return defaultSettings();
+    }
+
+    /** The settings of a stack without stack.json. */
+    private static StackSettings defaultSettings() {
         StackSettings d = new StackSettings();
         d.validate(Path.of(StackSettings.FILE));
         return d;

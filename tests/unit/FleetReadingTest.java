@@ -44,6 +44,31 @@ class FleetReadingTest {
         assertEquals(Map.of(), Running.owners(l, noHome));
     }
 
+    /** Two lines of `docker inspect --format` with Docker.inspectCompose's template, captured from engine 20.10. */
+    @Test
+    void readsTheCompactInspectOfComposeContainers() {
+        String out = "[\"ac79\",\"/sm1-staging_web_1\",\"127.0.0.1:5000/seisei-test/app@sha256:1f4e\",\"sha256:e4b7\","
+                + "{\"Dead\":false,\"Error\":\"\",\"ExitCode\":0,\"Health\":{\"FailingStreak\":0,\"Log\":[{\"End\":\"2026-12-01T12:03:22Z\","
+                + "\"ExitCode\":1,\"Output\":\"wget: can't connect\\n\",\"Start\":\"2026-12-01T12:03:22Z\"}],\"Status\":\"starting\"},"
+                + "\"Running\":true,\"Status\":\"running\"},\"sm1-staging\",\"web\",\"/srv/releases/stacks/sm1-staging/v1__20261201T115638Z\"]\n"
+                + "[\"704d\",\"/by-hand\",\"busybox\",\"sha256:aa\",{\"ExitCode\":137,\"Status\":\"exited\"},\"sm1-staging\",null,null]\n";
+        List<lib.engine.Container> cs = lib.engine.Container.parseCompose(out);
+        assertEquals(2, cs.size());
+        lib.engine.Container a = cs.get(0);
+        assertEquals("sm1-staging_web_1", a.name);
+        assertEquals("web", a.service);
+        assertEquals("starting", a.health);
+        assertEquals(List.of("exit 1: wget: can't connect"), a.health_log);
+        assertEquals("/srv/releases/stacks/sm1-staging/v1__20261201T115638Z", a.working_dir);
+        assertEquals("sha256:e4b7", a.image_id);
+        lib.engine.Container b = cs.get(1);
+        assertEquals("exited", b.state);
+        assertEquals(137, b.exit_code);
+        assertNull(b.service);
+        assertNull(b.health);
+        assertNull(b.working_dir);
+    }
+
     @Test
     void missingImagesAreTheOnesTheEngineSaysItDoesNotHave() {
         String stderr = "Error response from daemon: no such image: busybox:1: No such image: busybox:1\n"
