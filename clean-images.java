@@ -13,8 +13,9 @@
 //SOURCES lib/cli/Options.java lib/cli/Table.java lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java
 //SOURCES lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java
 //SOURCES lib/core/Parallel.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
-//SOURCES lib/engine/ComposeFile.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Inventory.java
-//SOURCES lib/engine/ServiceImages.java lib/history/Action.java lib/history/HistoryFormat.java
+//SOURCES lib/engine/ComposeFile.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Engine.java
+//SOURCES lib/engine/Inventory.java lib/engine/Running.java lib/engine/ServiceImages.java lib/engine/Swarm.java
+//SOURCES lib/engine/SwarmServices.java lib/history/Action.java lib/history/HistoryFormat.java
 //SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
 //SOURCES lib/history/Outcome.java lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java
 //SOURCES lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java lib/model/Release.java

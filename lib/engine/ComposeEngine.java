@@ -98,17 +98,50 @@ public final class ComposeEngine implements Engine {
     }
 
     /**
-     * The containers of every stack asked about, from one listing of the compose containers (ID,
-     * project, working dir) and one inspect of those that belong to them ({@link Running#owners}).
-     * A container removed between the two is left out.
+     * The containers of every stack asked about, from one listing of the compose containers with
+     * their state and health ({@link Running#owners} says whose each is). The few the listing shows by
+     * image ID (the reference they were created from now names another image) are inspected for that
+     * reference, in one more query.
      */
     @Override
     public Running look(Map<String, Path> stacks) {
         Proc.Result ps = Proc.of(Docker.composeContainers()).timeout(Duration.ofSeconds(30)).check("listing containers");
-        Map<String, String> owners = Running.owners(Running.parseListing(ps.stdout()), stacks);
-        if (owners.isEmpty()) return Running.ofContainers(Map.of());
-        Proc.Result r = Proc.of(Docker.inspectCompose(new ArrayList<>(owners.keySet()))).timeout(Duration.ofSeconds(60)).run();
-        return Running.ofContainers(Running.byStack(Container.parseCompose(r.stdout()), owners));
+        List<Running.Listed> listed = Running.parseListing(ps.stdout());
+        Map<String, String> owners = Running.owners(listed, stacks);
+        List<Container> cs = new ArrayList<>();
+        List<String> byId = new ArrayList<>();
+        for (Running.Listed l : listed) {
+            if (!owners.containsKey(l.id())) continue;
+            Container c = Container.listed(l);
+            cs.add(c);
+            if (c.imageShownById()) byId.add(c.id);
+        }
+        if (!byId.isEmpty()) {
+            Map<String, Container> inspected = new HashMap<>();
+            for (Container c : inspect(byId)) inspected.put(c.id, c);
+            for (Container c : cs) if (inspected.containsKey(c.id)) c.image_ref = inspected.get(c.id).image_ref;
+        }
+        return Running.ofContainers(Running.byStack(cs, owners));
+    }
+
+    /** The containers of {@code ids} as `docker inspect` shows them; one removed meanwhile is left out. */
+    private static List<Container> inspect(List<String> ids) {
+        Proc.Result r = Proc.of(Docker.inspectCompose(ids)).timeout(Duration.ofSeconds(60)).run();
+        return Container.parseCompose(r.stdout());
+    }
+
+    /** The health probes' log of each container with a healthcheck, from one inspect. */
+    @Override
+    public void probes(List<Container> containers) {
+        List<String> ids = new ArrayList<>();
+        for (Container c : containers) if (c.health != null && c.health_log.isEmpty() && c.id != null) ids.add(c.id);
+        if (ids.isEmpty()) return;
+        Map<String, Container> inspected = new HashMap<>();
+        for (Container c : inspect(ids)) inspected.put(c.id, c);
+        for (Container c : containers) {
+            Container i = inspected.get(c.id);
+            if (i != null && c.health_log.isEmpty()) c.health_log.addAll(i.health_log);
+        }
     }
 
     @Override

@@ -51,6 +51,41 @@ public class Container {
         return out;
     }
 
+    private static final java.util.regex.Pattern HEALTH = java.util.regex.Pattern.compile("\\((healthy|unhealthy|health: starting)\\)");
+    private static final java.util.regex.Pattern EXIT = java.util.regex.Pattern.compile("^(?:Exited|Restarting) \\((-?\\d+)\\)");
+    private static final java.util.regex.Pattern IMAGE_ID = java.util.regex.Pattern.compile("^sha256:[0-9a-f]{64}$");
+
+    /**
+     * A container as the compose listing shows it: its health and exit code read from the status
+     * ("Up 5 minutes (healthy)", "Exited (137) 2 seconds ago"); no health probe log (see
+     * {@link Engine#probes}), no image ID.
+     */
+    public static Container listed(Running.Listed l) {
+        Container c = new Container();
+        c.id = l.id();
+        int comma = l.name().indexOf(',');
+        c.name = comma < 0 ? l.name() : l.name().substring(0, comma);
+        c.project = blankNull(l.project());
+        c.service = blankNull(l.service());
+        c.working_dir = blankNull(l.workingDir());
+        c.image_ref = l.image();
+        c.state = l.state();
+        java.util.regex.Matcher h = HEALTH.matcher(l.status());
+        if (h.find()) c.health = h.group(1).equals("health: starting") ? "starting" : h.group(1);
+        java.util.regex.Matcher x = EXIT.matcher(l.status());
+        if (x.find()) c.exit_code = Integer.parseInt(x.group(1));
+        return c;
+    }
+
+    /** True when the listing shows an image ID instead of the reference the container was created from. */
+    public boolean imageShownById() {
+        return image_ref != null && IMAGE_ID.matcher(image_ref).matches();
+    }
+
+    private static String blankNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
     /** Parses the lines printed by {@link Docker#inspectCompose}: one JSON array a container. */
     public static List<Container> parseCompose(String lines) {
         List<Container> out = new ArrayList<>();

@@ -71,6 +71,9 @@ public interface Engine {
      */
     ServiceImages serviceImages(String stack, Path releaseDir);
 
+    /** Adds the health probes' log to those of {@code containers} that have a healthcheck and no log yet (diagnostics). */
+    default void probes(List<Container> containers) {}
+
     /** The command printing the last {@code lines} log lines of a container (swarm: a task). */
     List<String> logs(Container c, int lines);
 

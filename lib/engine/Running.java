@@ -47,18 +47,23 @@ public final class Running {
         return tasks;
     }
 
-    /** One line of the compose container listing: ID, project, project working dir. */
-    public record Listed(String id, String project, String workingDir) {}
+    /** One line of the compose container listing ({@link Docker#composeContainers()}). */
+    public record Listed(String id, String project, String workingDir, String service, String name, String image, String state,
+                         String status) {}
 
-    /** Parses the lines of {@link Docker#composeContainers()}: ID, project and working dir separated by tabs. */
+    /** Parses the lines of {@link Docker#composeContainers()}: its fields separated by tabs. */
     public static List<Listed> parseListing(String text) {
         List<Listed> out = new ArrayList<>();
         for (String line : text.split("\n")) {
             if (line.isBlank()) continue;
             String[] f = line.split("\t", -1);
-            out.add(new Listed(f[0].strip(), f.length > 1 ? f[1] : "", f.length > 2 ? f[2].strip() : ""));
+            out.add(new Listed(f[0].strip(), field(f, 1), field(f, 2), field(f, 3), field(f, 4), field(f, 5), field(f, 6), field(f, 7)));
         }
         return out;
+    }
+
+    private static String field(String[] f, int i) {
+        return i < f.length ? f[i].strip() : "";
     }
 
     /**

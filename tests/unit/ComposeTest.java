@@ -47,7 +47,8 @@ class ComposeTest {
     @Test
     void dockerBuilders() {
         assertEquals(List.of("docker", "ps", "-a", "--no-trunc", "--filter", "label=com.docker.compose.project", "--format",
-                "{{.ID}}\t{{.Label \"com.docker.compose.project\"}}\t{{.Label \"com.docker.compose.project.working_dir\"}}"),
+                "{{.ID}}\t{{.Label \"com.docker.compose.project\"}}\t{{.Label \"com.docker.compose.project.working_dir\"}}"
+                        + "\t{{.Label \"com.docker.compose.service\"}}\t{{.Names}}\t{{.Image}}\t{{.State}}\t{{.Status}}"),
                 Docker.composeContainers());
         assertEquals(List.of("docker", "image", "inspect", "--format", "{{.Id}}", "a@sha256:1", "postgres:16"),
                 Docker.imageInspectIds(List.of("a@sha256:1", "postgres:16")));

@@ -24,7 +24,7 @@ class FleetReadingTest {
     @Test
     void containersBelongToTheirProjectOrToTheStackWhoseReleasesHoldTheirWorkingDir() {
         String listing = String.join("\n",
-                "id1\tweb-staging\t/srv/releases/stacks/web-staging/v2__20260101T000000Z",
+                "id1\tweb-staging\t/srv/releases/stacks/web-staging/v2__20260101T000000Z\tweb\tn\ti\trunning\tUp",
                 "id2\tsha-abc1234__20250101t000000z\t/srv/releases/stacks/odoo-prod/sha-abc1234__20250101T000000Z",
                 "id3\tsomeone-else\t/home/me/project",
                 "id4\tv1__20250101t000000z\t/srv/releases/stacks/unknown-staging/v1__20250101T000000Z",
@@ -34,7 +34,7 @@ class FleetReadingTest {
                 "");
         List<Running.Listed> l = Running.parseListing(listing);
         assertEquals(7, l.size());
-        assertEquals(new Running.Listed("id7", "nolabel", ""), l.get(6));
+        assertEquals(new Running.Listed("id7", "nolabel", "", "", "", "", "", ""), l.get(6));
         Map<String, String> owners = Running.owners(l, homes("web-staging", "odoo-prod"));
         assertEquals(Map.of("id1", "web-staging", "id2", "odoo-prod", "id6", "web-staging"), owners);
         assertEquals(List.of("id1", "id2", "id6"), List.copyOf(owners.keySet()));
@@ -42,6 +42,39 @@ class FleetReadingTest {
         Map<String, Path> noHome = new HashMap<>();
         noHome.put("odoo-prod", null);
         assertEquals(Map.of(), Running.owners(l, noHome));
+    }
+
+    /** Lines of `docker ps --format` with Docker.composeContainers()'s template, captured from engine 20.10. */
+    @Test
+    void readsStateHealthAndExitCodeFromTheListing() {
+        String D = "sha256:" + "e".repeat(64);
+        String out = String.join("\n",
+                "c1\tweb-staging\t/srv/releases/stacks/web-staging/v1__20260101T000000Z\tweb\tweb-staging_web_1\tapp@" + D
+                        + "\trunning\tUp 10 minutes (healthy)",
+                "c2\tweb-staging\t\tworker\tweb-staging_worker_1,other/alias\tapp:1\trunning\tUp Less than a second (health: starting)",
+                "c3\tweb-staging\t\tdb\tweb-staging_db_1\tpostgres:16\texited\tExited (137) 3 seconds ago",
+                "c4\tweb-staging\t\t\tby-hand\t" + D + "\trunning\tUp 2 hours (unhealthy)",
+                "c5\tweb-staging\t\tx\tx\tx:1\tcreated\tCreated",
+                "c6\tweb-staging\t\tx\ty\tx:1\trestarting\tRestarting (1) 2 seconds ago",
+                "");
+        List<lib.engine.Container> cs = Running.parseListing(out).stream().map(lib.engine.Container::listed).toList();
+        assertEquals("healthy", cs.get(0).health);
+        assertEquals("/srv/releases/stacks/web-staging/v1__20260101T000000Z", cs.get(0).working_dir);
+        assertEquals("web", cs.get(0).service);
+        assertEquals("app@" + D, cs.get(0).image_ref);
+        assertFalse(cs.get(0).imageShownById());
+        assertEquals("starting", cs.get(1).health);
+        assertEquals("web-staging_worker_1", cs.get(1).name);
+        assertNull(cs.get(1).working_dir);
+        assertEquals("exited", cs.get(2).state);
+        assertEquals(137, cs.get(2).exit_code);
+        assertNull(cs.get(2).health);
+        assertEquals("unhealthy", cs.get(3).health);
+        assertNull(cs.get(3).service);
+        assertTrue(cs.get(3).imageShownById());
+        assertEquals("created", cs.get(4).state);
+        assertEquals(0, cs.get(4).exit_code);
+        assertEquals(1, cs.get(5).exit_code);
     }
 
     /** Two lines of `docker inspect --format` with Docker.inspectCompose's template, captured from engine 20.10. */
