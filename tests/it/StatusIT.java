@@ -260,7 +260,7 @@ class StatusIT {
                 assertEquals(List.of(), World.containers(s));
                 World.Run table = status(w);
                 assertEquals(0, table.exit(), table.toString());
-                assertTrue(table.stdout().contains("belongs to an old compose project \"" + project + "\""), table.stdout());
+                assertTrue(table.stdout().contains("belongs to an old compose project '" + project + "'"), table.stdout());
                 World.Run one = status(w, s, "--json");
                 assertEquals(0, one.exit(), one.toString());
                 JsonNode j = Json.tree(one.stdout());
