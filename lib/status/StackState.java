@@ -170,8 +170,9 @@ public final class StackState {
         } catch (Fail f) {
             // no default engine: each stack's own is asked below
         }
-        List<StackState> states = new ArrayList<>();
-        for (String stack : stacks) states.add(disk(layout, stack));
+        // the disk reads of many stacks are spread over the cores (each stack's are independent)
+        List<StackState> states = stacks.size() < 8 ? new ArrayList<>(stacks.stream().map(st -> disk(layout, st)).toList())
+                : new ArrayList<>(stacks.parallelStream().map(st -> disk(layout, st)).toList());
         Map<Engine, Map<String, Path>> byEngine = new LinkedHashMap<>();
         for (StackState s : states) {
             try {
