@@ -9,6 +9,8 @@
 # unhealthy. Goals (issue 19): N=300 <= 1.0 s on the fast path, <= one stack + 1.5 s through JBang;
 # one stack <= empty root + 0.3 s.
 #   bench/fleet.sh [stacks] [running] [runs]      defaults 300 300 5
+# FLEET_FAST=PREFIX uses the launchers of an earlier `./install-fast PREFIX` of this tree instead of
+# installing afresh.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 n="${1:-300}" running="${2:-$n}" runs="${3:-5}"
@@ -27,8 +29,9 @@ mkdir -p "$work/src/$one"
 printf 'version: "2.4"\nservices:\n  web:\n    image: ${IMAGE_REF}\n    network_mode: host\n    environment:\n      PORT: ${APP_PORT}\n' >"$work/src/$one/docker-compose.yml"
 echo "APP_PORT=18994" >"$work/src/$one/.env"
 echo "{\"images\":[{\"repository\":\"$registry/seisei-test/app\"}]}" >"$work/src/$one/stack.json"
-"$repo/install-fast" "$work/fast" >/dev/null
-fast() { "$work/fast/bin/seisei-$1" "${@:2}"; }
+fastdir="${FLEET_FAST:-$work/fast}"
+[ -n "${FLEET_FAST:-}" ] || "$repo/install-fast" "$fastdir" >/dev/null
+fast() { "$fastdir/bin/seisei-$1" "${@:2}"; }
 viajbang() { "$repo/jbang" "$repo/$1.java" "${@:2}"; }
 fast deploy "$one" staging v1 --root "$work/one" --source "$work/src" >/dev/null 2>&1
 
