@@ -3,6 +3,7 @@
 //JAVAC_OPTIONS -XDstringConcat=inline -XDignore.symbol.file
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
+//DEPS org.yaml:snakeyaml:2.5
 //DEPS org.zeroturnaround:zt-exec:1.12
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
@@ -12,14 +13,16 @@
 //SOURCES lib/cli/Options.java lib/cli/Table.java lib/cli/Terminal.java lib/core/AtomicFiles.java lib/core/Clock.java
 //SOURCES lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java
 //SOURCES lib/core/Json.java lib/core/Parallel.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
-//SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Inventory.java lib/engine/ServiceImages.java
-//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLine.java
-//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
-//SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/model/CurrentManifest.java
-//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
-//SOURCES lib/model/VerificationRecord.java lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java
-//SOURCES lib/registry/Proxies.java lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java
+//SOURCES lib/engine/ComposeFile.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Engine.java
+//SOURCES lib/engine/Inventory.java lib/engine/Running.java lib/engine/ServiceImages.java lib/engine/Swarm.java
+//SOURCES lib/engine/SwarmServices.java lib/history/Action.java lib/history/HistoryFormat.java
+//SOURCES lib/history/HistoryLine.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
+//SOURCES lib/history/HistoryScan.java lib/history/LegacyLineFormat.java lib/history/Outcome.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
+//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
+//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/DockerCredentials.java
+//SOURCES lib/registry/InsecureRegistries.java lib/registry/Proxies.java lib/registry/Registry.java
+//SOURCES lib/registry/RegistryErrors.java lib/registry/Trust.java
 
 import java.util.concurrent.Callable;
 import lib.clean.CleanPlan;

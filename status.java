@@ -3,21 +3,23 @@
 //JAVAC_OPTIONS -XDstringConcat=inline -XDignore.symbol.file
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
+//DEPS org.yaml:snakeyaml:2.5
 //DEPS org.zeroturnaround:zt-exec:1.12
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Options.java lib/cli/Table.java lib/cli/Terminal.java
 //SOURCES lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java
-//SOURCES lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java lib/engine/Compose.java
-//SOURCES lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java
-//SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/ServiceImages.java
+//SOURCES lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Parallel.java lib/core/Proc.java
+//SOURCES lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/ComposeFile.java lib/engine/Container.java
+//SOURCES lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java lib/engine/Engines.java
+//SOURCES lib/engine/Health.java lib/engine/Images.java lib/engine/Running.java lib/engine/ServiceImages.java
 //SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
 //SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java
 //SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/LegacyLineFormat.java
 //SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java
 //SOURCES lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java lib/model/Release.java
 //SOURCES lib/model/StackLock.java lib/model/StackSettings.java lib/model/VerificationRecord.java
-//SOURCES lib/status/StackState.java lib/status/StatusReport.java lib/status/TakeoverReport.java
+//SOURCES lib/status/Metrics.java lib/status/StackState.java lib/status/StatusReport.java lib/status/TakeoverReport.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;
@@ -40,6 +42,8 @@ import picocli.CommandLine.Parameters;
                 "  jbang status@seisei odoo18-prod --logs 100",
                 "  jbang status@seisei --json",
                 "  jbang status@seisei --takeover --root /srv       # before the first deploy on a root of the shell scripts",
+                "  jbang status@seisei --format prometheus > /var/lib/node_exporter/seisei.prom.tmp"
+                        + " && mv /var/lib/node_exporter/seisei.prom.tmp /var/lib/node_exporter/seisei.prom",
                 Cli.EXIT_CODES,
                 Cli.COMPLETION + "status.java -n status status"})
 class status implements Callable<Integer> {
@@ -58,19 +62,31 @@ class status implements Callable<Integer> {
             + " under old compose projects, legacy verification markers). Exit 0 when nothing needs a person, else 7.")
     boolean takeover;
 
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+            description = "table (default), json (the same as --json), or prometheus: every stack as Prometheus text-format"
+                    + " metrics for node_exporter's textfile collector (exit 0 whenever they were written; see README, status).")
+    String format;
+
     @Mixin Options.Root root;
     @Mixin Options.Tables output;
 
     @Override
     public Integer call() {
+        if (!java.util.List.of("table", "json", "prometheus").contains(format))
+            throw lib.core.Fail.usage("--format must be table, json or prometheus, not " + lib.model.Names.quote(format));
+        boolean prometheus = format.equals("prometheus");
+        if (prometheus && output.json) throw lib.core.Fail.usage("--format prometheus and --json exclude each other");
+        if (prometheus && stack != null) throw lib.core.Fail.usage("--format prometheus reports every stack; leave STACK out");
+        if (format.equals("json")) output.json = true;
         if (takeover) {
-            if (stack != null) throw lib.core.Fail.usage("--takeover looks at the whole root; it takes no STACK");
+            if (stack != null || prometheus) throw lib.core.Fail.usage("--takeover looks at the whole root; it takes no STACK and no --format prometheus");
             var console = output.console();
             return new lib.status.TakeoverReport(root.layout(), console, lib.engine.Engines.detect(console)).run();
         }
         StatusReport report = new StatusReport(root.layout(), output.console());
         if (logs < 0 || logs > 100_000) throw lib.core.Fail.usage("--logs must be 0..100000");
         if (logs > 0 && stack == null) throw lib.core.Fail.usage("--logs needs a STACK");
+        if (prometheus) return report.prometheus();
         return stack == null ? report.all(history) : report.one(stack, history, logs);
     }
 

@@ -3,15 +3,17 @@
 //JAVAC_OPTIONS -XDstringConcat=inline -XDignore.symbol.file
 //DEPS info.picocli:picocli:4.7.7
 //DEPS com.fasterxml.jackson.core:jackson-databind:2.22.4
+//DEPS org.yaml:snakeyaml:2.5
 //DEPS org.zeroturnaround:zt-exec:1.12
 //DEPS org.fusesource.jansi:jansi:2.4.1
 //DEPS org.slf4j:slf4j-nop:2.0.17
 //SOURCES lib/cli/Cli.java lib/cli/Console.java lib/cli/Flows.java lib/cli/Options.java lib/cli/Table.java
 //SOURCES lib/cli/Terminal.java lib/core/AtomicFiles.java lib/core/Clock.java lib/core/Exit.java lib/core/Fail.java
-//SOURCES lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Proc.java
-//SOURCES lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/Container.java lib/engine/Diagnostics.java
-//SOURCES lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java lib/engine/Engines.java
-//SOURCES lib/engine/Health.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
+//SOURCES lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Parallel.java
+//SOURCES lib/core/Proc.java lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/ComposeFile.java
+//SOURCES lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java
+//SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/Images.java
+//SOURCES lib/engine/Running.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
 //SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Context.java lib/flow/Hooks.java
 //SOURCES lib/flow/Lifecycle.java lib/flow/Repair.java lib/flow/VerifyFlow.java lib/flow/Waits.java
 //SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java

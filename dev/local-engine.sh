@@ -28,6 +28,7 @@ install_missing() {
   command -v htpasswd >/dev/null || need+=(apache2-utils)
   command -v openssl >/dev/null || need+=(openssl)
   command -v ip >/dev/null || need+=(iproute2)
+  command -v promtool >/dev/null || need+=(prometheus)   # promtool checks status --format prometheus
   apt_install "${need[@]}"
 }
 

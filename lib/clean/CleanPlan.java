@@ -38,8 +38,8 @@ import java.util.TreeSet;
  * repository some release under the root uses (of the given stack only, when one is given); with
  * {@link Mode#ALL} every image is; with {@link Mode#DANGLING} only untagged images are, and no
  * release dir is touched. A candidate is kept when a container (running or stopped) uses it, when
- * one of its digests is pinned by a release that stays, when a compose file of a release that stays
- * names it literally, or when its repository belongs to a stack being deployed; otherwise it goes.
+ * one of its digests is pinned by a release that stays, when a service of a release that stays runs
+ * it (the compose file read with the release's .env), or when its repository belongs to a stack being deployed; otherwise it goes.
  * References and repositories are compared in docker's normalised spelling ({@link ImageRef#canonical},
  * {@link ImageRef#name}): docker lists {@code redis:7} for a release that pins {@code docker.io/library/redis}.
  */
@@ -67,7 +67,7 @@ public final class CleanPlan {
         public final long bytes;
         /** The images of its release.json (empty when it has none). */
         public final Map<String, ImageRef> images;
-        /** Literal image references of its compose file (no ${...}). */
+        /** The images its services run (its record in release.json, else its compose file read with its .env). */
         public final List<String> composeImages;
 
         public Dir(String name, Kind kind, Instant modified, long bytes, Map<String, ImageRef> images, List<String> composeImages) {

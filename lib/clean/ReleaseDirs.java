@@ -71,7 +71,7 @@ public final class ReleaseDirs {
      * anything is deleted), its keep count, its dirs with their images and sizes.
      *
      * @param lockedBy     who holds a stack's lock (null when free)
-     * @param composeRefs  also read the literal image references of each release's compose file
+     * @param composeRefs  also read the images the services of each release run ({@link ServiceImages})
      */
     public static Disk read(Layout layout, List<String> stacks, Integer keepOption, Function<String, String> lockedBy,
                             boolean composeRefs) {
@@ -107,15 +107,13 @@ public final class ReleaseDirs {
                 // release.json says the same and is read only when the .env pins nothing
                 boolean complete = Files.exists(p.resolve(Release.FILE), LinkOption.NOFOLLOW_LINKS);
                 Map<String, ImageRef> images = pinnedInEnv(p);
-                if (images.isEmpty() && complete) {
-                    Release r = readRelease(p);
-                    if (r != null) images = r.images;
-                }
+                Release r = complete && (images.isEmpty() || composeRefs) ? readRelease(p) : null;
+                if (images.isEmpty() && r != null) images = r.images;
                 if (kind == CleanPlan.Kind.RELEASE && !complete)
                     kind = Files.isRegularFile(p.resolve(Layout.COMPOSE_FILE), LinkOption.NOFOLLOW_LINKS) ? CleanPlan.Kind.LEGACY : CleanPlan.Kind.INCOMPLETE;
                 if (kind != CleanPlan.Kind.LEFTOVER && Files.exists(p.resolve(Release.SUCCEEDED), LinkOption.NOFOLLOW_LINKS))
                     marked.add(CleanPlan.key(stack, name));
-                List<String> compose = composeRefs && kind != CleanPlan.Kind.LEFTOVER ? ServiceImages.literal(p.resolve(Layout.COMPOSE_FILE)) : List.of();
+                List<String> compose = composeRefs && kind != CleanPlan.Kind.LEFTOVER ? serviceImages(p, r) : List.of();
                 dirs.add(new CleanPlan.Dir(name, kind, a.lastModifiedTime().toInstant(), sizes.getOrDefault(stack + "/" + name, 0L),
                         images, compose));
             }
@@ -146,6 +144,18 @@ public final class ReleaseDirs {
             }
         }
         return out;
+    }
+
+    /**
+     * The images the services of a release run: its record, else its compose file read with its .env;
+     * none when neither can be read.
+     */
+    private static List<String> serviceImages(Path releaseDir, Release r) {
+        try {
+            return ServiceImages.of(releaseDir, r).named();
+        } catch (Fail f) {
+            return List.of();
+        }
     }
 
     /** The images a release dir's .env pins; none when it has no readable .env. */

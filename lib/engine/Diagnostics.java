@@ -34,9 +34,14 @@ public final class Diagnostics {
     /** Prints the diagnostics and returns the same text. */
     public static String print(Console console, Engine engine, String stack, Health.Report report, int logLines) {
         List<String> out = new ArrayList<>();
-        for (Container c : report.containers()) {
-            boolean failing = !c.running() || (c.health != null && !c.health.equals("healthy"));
-            if (!failing) continue;
+        List<Container> failing = new ArrayList<>();
+        for (Container c : report.containers()) if (!c.running() || (c.health != null && !c.health.equals("healthy"))) failing.add(c);
+        try {
+            engine.probes(failing);
+        } catch (Fail f) {
+            out.add("health probes unavailable: " + f.oneLine());
+        }
+        for (Container c : failing) {
             out.add("--- " + c.name + " (" + c.state + (c.health == null ? "" : ", " + c.health) + ")");
             if (!c.health_log.isEmpty()) {
                 out.add("health probes (newest last):");

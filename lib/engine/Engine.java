@@ -41,9 +41,22 @@ public interface Engine {
 
     /**
      * One look at the stack. {@code releaseDir} (null: any release) and {@code pinned} (the release's
-     * pinned images, may be empty) say what should run.
+     * pinned images, may be empty) say what should run. Containers of the stack under an old compose
+     * project are looked for in the dir holding {@code releaseDir}.
      */
     Observation observe(String stack, Path releaseDir, StackSettings settings, java.util.Map<String, ImageRef> pinned);
+
+    /**
+     * Reads what the engine runs for all of {@code stacks} at once, with a fixed number of queries
+     * whatever their number: stack name to the dir holding its releases (null: none known). Null
+     * when the engine has no such reading (each stack is then looked at alone).
+     */
+    default Running look(java.util.Map<String, Path> stacks) { return null; }
+
+    /** {@link #observe(String, Path, StackSettings, java.util.Map)} from a reading {@link #look} made (null: look now). */
+    default Observation observe(Running seen, String stack, Path releaseDir, StackSettings settings, java.util.Map<String, ImageRef> pinned) {
+        return observe(stack, releaseDir, settings, pinned);
+    }
 
     /**
      * The command that follows the engine's events for the stack's containers from {@code since} to
@@ -52,8 +65,14 @@ public interface Engine {
      */
     List<String> events(String stack, String since, String until);
 
-    /** What each service of the release is configured to run, or null when the engine cannot say. */
+    /**
+     * What each service of the release is configured to run, without starting a process (its record
+     * in release.json, else its files); null when the engine cannot say.
+     */
     ServiceImages serviceImages(String stack, Path releaseDir);
+
+    /** Adds the health probes' log to those of {@code containers} that have a healthcheck and no log yet (diagnostics). */
+    default void probes(List<Container> containers) {}
 
     /** The command printing the last {@code lines} log lines of a container (swarm: a task). */
     List<String> logs(Container c, int lines);
@@ -68,7 +87,7 @@ public interface Engine {
      * Deploy and rollback take them over: stopped right before the stack's own `up`, removed once the
      * new release is healthy, started again when it is not and no release of the tool's own can come back.
      */
-    default List<Docker.Listed> foreign(String stack, Path stackReleases) { return List.of(); }
+    default List<Container> foreign(String stack, Path stackReleases) { return List.of(); }
 
     /** Stops, starts or removes containers listed by {@link #foreign}. */
     default void stopContainers(List<String> ids) {}

@@ -37,11 +37,15 @@ public final class Health {
 
     /** One look now. {@code releaseDir} null: do not check which release runs. */
     public Report check(String stack, Path releaseDir, StackSettings settings) {
-        return check(stack, releaseDir, settings, pinnedImages(releaseDir));
+        return check(null, stack, releaseDir, settings, pinnedImages(releaseDir));
     }
 
-    private Report check(String stack, Path releaseDir, StackSettings settings, Map<String, ImageRef> pinned) {
-        Engine.Observation o = engine.observe(stack, releaseDir, settings, pinned);
+    /**
+     * One look, judged from {@code seen} (what {@link Engine#look} read for many stacks at once; null:
+     * ask the engine now), then the stack's HTTP checks.
+     */
+    public Report check(Running seen, String stack, Path releaseDir, StackSettings settings, Map<String, ImageRef> pinned) {
+        Engine.Observation o = engine.observe(seen, stack, releaseDir, settings, pinned);
         List<String> problems = new ArrayList<>(o.problems());
         for (StackSettings.HttpCheck h : settings.health.http) {
             String p = probe(h);
@@ -51,7 +55,7 @@ public final class Health {
     }
 
     /** The images the release pins (release.json); none without a release dir or readable facts. */
-    private static Map<String, ImageRef> pinnedImages(Path releaseDir) {
+    public static Map<String, ImageRef> pinnedImages(Path releaseDir) {
         if (releaseDir == null) return Map.of();
         try {
             Release r = Release.read(releaseDir);
@@ -77,7 +81,7 @@ public final class Health {
         long epochMs = System.currentTimeMillis();
         try (Proc.Follow events = Proc.follow(engine.events(stack, since(epochMs), since(epochMs + timeoutSeconds * 1000L + 5000)))) {
             while (true) {
-                Report r = check(stack, releaseDir, settings, pinned);
+                Report r = check(null, stack, releaseDir, settings, pinned);
                 String now = r.summary();
                 if (!now.equals(last)) {
                     console.progress(String.format("health %4.1fs: %s", (System.nanoTime() - started) / 1e9, now));

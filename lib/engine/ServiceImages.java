@@ -1,41 +1,97 @@
 package lib.engine;
 
+import lib.core.Fail;
 import lib.core.Json;
 import lib.core.Proc;
+import lib.model.DotEnv;
+import lib.model.Layout;
+import lib.model.Release;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * What each service of a release is configured to run, as compose itself reads the release dir
- * (its compose file with the release's .env interpolated): `config --format json` with Compose v2,
- * the normalised YAML of `config` with Compose v1. Services behind a profile are optional.
- * {@link #literal} reads the images a compose file names literally, without compose.
+ * What each service of a release is configured to run (its compose file with the release's .env
+ * interpolated); services behind a profile are optional. A release made by deploy records it in
+ * release.json ({@link Release#services}) when it is deployed, from {@link #derive}; older releases
+ * and releases of other tools are read with {@link ComposeFile}. No compose process is started to
+ * read a release; {@link #ofCompose} asks compose itself, the fallback of a deploy whose compose file
+ * the Java reader does not follow.
  */
 public record ServiceImages(Map<String, String> images, Set<String> optional) {
 
-    /** Asks compose for the configuration of {@code releaseDir}; fails with a one-line error. */
-    public static ServiceImages of(Compose compose, String stack, Path releaseDir) {
+    /** How the record of a release was made: the Java reader, or `compose config`. */
+    public static final String FROM_FILE = "compose file";
+    public static final String FROM_COMPOSE = "compose config";
+
+    /**
+     * What the release in {@code releaseDir} runs: its record ({@code release} may be null: read from
+     * the dir), else its compose file read in Java with its .env (Compose v2's interpolation rules).
+     * Fails with a one-line error when neither can say.
+     */
+    public static ServiceImages of(Path releaseDir, Release release) {
+        ServiceImages recorded = release != null ? recorded(release) : null;
+        if (recorded != null) return recorded;
+        if (release == null) {
+            Release r = Release.read(releaseDir);
+            if (r != null && (recorded = recorded(r)) != null) return recorded;
+        }
+        return ComposeFile.services(releaseDir, Layout.COMPOSE_FILE, DotEnv.read(releaseDir), ComposeFile.Rules.V2);
+    }
+
+    /** The record of a release, or null when it has none. */
+    public static ServiceImages recorded(Release r) {
+        if (r.services == null) return null;
+        Map<String, String> images = new LinkedHashMap<>();
+        Set<String> optional = new LinkedHashSet<>();
+        for (var e : r.services.entrySet()) {
+            images.put(e.getKey(), e.getValue() == null ? null : e.getValue().image);
+            if (e.getValue() != null && e.getValue().optional) optional.add(e.getKey());
+        }
+        return new ServiceImages(images, optional);
+    }
+
+    /**
+     * What compose will run from {@code releaseDir} at this deploy: its compose file read in Java with
+     * the variables compose sees (the release's .env, overridden by this process's environment, as
+     * Compose does), by the rules of the compose flavour that runs it.
+     */
+    public static ServiceImages derive(Path releaseDir, Map<String, String> environment, ComposeFile.Rules rules) {
+        Map<String, String> vars = new HashMap<>(DotEnv.read(releaseDir));
+        vars.putAll(environment);
+        return ComposeFile.services(releaseDir, Layout.COMPOSE_FILE, vars, rules);
+    }
+
+    /** Asks compose for the configuration of {@code releaseDir} (one compose start); fails with a one-line error. */
+    public static ServiceImages ofCompose(Compose compose, String stack, Path releaseDir) {
         List<String> cmd = new ArrayList<>(compose.base(stack, releaseDir));
         cmd.add("config");
         if (compose.version == Compose.Version.V2) cmd.addAll(List.of("--format", "json"));
         Proc.Result r = Proc.of(cmd).timeout(Duration.ofSeconds(60)).check("reading the compose config of " + releaseDir);
-        return compose.version == Compose.Version.V2 ? parseJson(r.stdout()) : parseYaml(r.stdout());
+        return compose.version == Compose.Version.V2 ? parseJson(r.stdout()) : parseConfigYaml(r.stdout());
     }
 
-    /** Compose v2: {"services": {"web": {"image": "...", "profiles": [...]}}}. */
+    /** The record to store in release.json. */
+    public Map<String, Release.Service> record() {
+        Map<String, Release.Service> out = new LinkedHashMap<>();
+        for (var e : images.entrySet()) {
+            Release.Service s = new Release.Service();
+            s.image = e.getValue();
+            s.optional = optional.contains(e.getKey());
+            out.put(e.getKey(), s);
+        }
+        return out;
+    }
+
+    /** Compose v2's `config --format json`: {"services": {"web": {"image": "...", "profiles": [...]}}}. */
     public static ServiceImages parseJson(String json) {
         Map<String, String> images = new LinkedHashMap<>();
         Set<String> optional = new LinkedHashSet<>();
@@ -49,88 +105,30 @@ public record ServiceImages(Map<String, String> images, Set<String> optional) {
     }
 
     /**
-     * Compose v1: the YAML `docker-compose config` prints (PyYAML, block style, two-space indent,
-     * keys sorted). Only the services section is read: a service name at indent 2, its image and
-     * profiles at indent 4.
+     * Compose v1's `config`: the resolved file as YAML, every value interpolated, a literal {@code $}
+     * written {@code $$}.
      */
-    public static ServiceImages parseYaml(String yaml) {
+    public static ServiceImages parseConfigYaml(String yaml) {
+        Map<String, Object> top = ComposeFile.parse(yaml, "the output of compose config");
         Map<String, String> images = new LinkedHashMap<>();
         Set<String> optional = new LinkedHashSet<>();
-        boolean inServices = false;
-        String current = null;
-        for (String line : yaml.split("\r?\n")) {
-            if (line.isBlank() || line.stripLeading().startsWith("#")) continue;
-            int indent = 0;
-            while (indent < line.length() && line.charAt(indent) == ' ') indent++;
-            String t = line.strip();
-            if (indent == 0) {
-                inServices = t.equals("services:");
-                current = null;
-                continue;
+        if (top.get("services") instanceof Map<?, ?> services) {
+            for (var e : services.entrySet()) {
+                String name = String.valueOf(e.getKey());
+                Object image = e.getValue() instanceof Map<?, ?> s ? s.get("image") : null;
+                images.put(name, image == null ? null : image.toString().replace("$$", "$"));
+                if (e.getValue() instanceof Map<?, ?> s && s.get("profiles") instanceof List<?> p && !p.isEmpty()) optional.add(name);
             }
-            if (!inServices) continue;
-            if (indent == 2) {
-                int colon = keyEnd(t);
-                if (colon < 0) continue;
-                current = unquote(t.substring(0, colon).strip());
-                images.put(current, null);
-            } else if (indent == 4 && current != null) {
-                int colon = keyEnd(t);
-                if (colon < 0) continue;
-                String key = unquote(t.substring(0, colon).strip());
-                String value = t.substring(colon + 1).strip();
-                if (key.equals("image") && !value.isEmpty()) images.put(current, unquote(value));
-                if (key.equals("profiles") && !value.equals("[]")) optional.add(current);
-            }
+        } else if (top.get("services") != null) {
+            throw Fail.failed("the output of compose config has no services mapping");
         }
         return new ServiceImages(images, optional);
     }
 
-    private static final Pattern IMAGE_LINE = Pattern.compile("^\\s*image:\\s*[\"']?([^\"'\\s#]+)[\"']?\\s*(?:#.*)?$");
-
-    /**
-     * The literal image references of a compose file, read from its text without compose (so without
-     * a process, and without the release's .env): every {@code image:} line whose value has no ${...}.
-     * Unreadable files name none.
-     */
-    public static List<String> literal(Path composeFile) {
+    /** The images the services name (those that have one), each once. */
+    public List<String> named() {
         List<String> out = new ArrayList<>();
-        try {
-            for (String line : Files.readAllLines(composeFile, StandardCharsets.UTF_8)) {
-                Matcher m = IMAGE_LINE.matcher(line);
-                if (m.matches() && !m.group(1).contains("$")) out.add(m.group(1));
-            }
-        } catch (IOException | RuntimeException e) {
-            return out;
-        }
+        for (String i : images.values()) if (i != null && !out.contains(i)) out.add(i);
         return out;
-    }
-
-    /** The index of the colon ending a mapping key ("key:" or "key: value"), outside quotes; -1 when none. */
-    private static int keyEnd(String t) {
-        char quote = 0;
-        for (int i = 0; i < t.length(); i++) {
-            char c = t.charAt(i);
-            if (quote != 0) {
-                if (c == quote) quote = 0;
-            } else if (c == '\'' || c == '"') {
-                if (i == 0) quote = c;
-            } else if (c == ':' && (i + 1 == t.length() || t.charAt(i + 1) == ' ')) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    static String unquote(String v) {
-        if (v.length() >= 2 && v.startsWith("'") && v.endsWith("'")) return v.substring(1, v.length() - 1).replace("''", "'");
-        if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
-            try {
-                return Json.MAPPER.readValue(v, String.class);
-            } catch (java.io.IOException e) {
-                return v.substring(1, v.length() - 1);
-            }
-        }
-        return v;
     }
 }

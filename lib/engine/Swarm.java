@@ -20,9 +20,12 @@ public final class Swarm {
         return List.of("docker", "stack", "rm", stack);
     }
 
-    /** IDs of the stack's services. */
-    public static List<String> stackServices(String stack) {
-        return List.of("docker", "stack", "services", "-q", stack);
+    /**
+     * IDs of the services of every swarm stack, or of {@code stack} alone when it is not null: one
+     * listing whatever the number of stacks.
+     */
+    public static List<String> stacksServices(String stack) {
+        return List.of("docker", "service", "ls", "-q", "--filter", "label=" + NAMESPACE_LABEL + (stack == null ? "" : "=" + stack));
     }
 
     /** Task IDs of services (all recent tasks: running, starting, failed, shut down). */

@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -86,13 +88,45 @@ public final class SwarmEngine implements Engine {
 
     @Override
     public Observation observe(String stack, Path releaseDir, StackSettings settings, Map<String, ImageRef> pinned) {
-        List<String> ids = ids(Proc.of(Swarm.stackServices(stack)).timeout(Duration.ofSeconds(30)).run(), "listing the services of " + stack);
-        if (ids.isEmpty()) return SwarmServices.observe(stack, List.of(), List.of(), pinned);
-        String services = Proc.of(Swarm.serviceInspect(ids)).timeout(Duration.ofSeconds(30)).check("inspecting the services of " + stack).stdout();
-        List<String> taskIds = ids(Proc.of(Swarm.servicePs(ids)).timeout(Duration.ofSeconds(30)).run(), "listing the tasks of " + stack);
-        // a task pruned between ps and inspect makes inspect fail for it alone; the others still print
-        String tasks = taskIds.isEmpty() ? "[]" : Proc.of(Swarm.taskInspect(taskIds)).timeout(Duration.ofSeconds(30)).run().stdout();
-        return SwarmServices.observe(stack, SwarmServices.parseServices(services, stack), SwarmServices.parseTasks(tasks), pinned);
+        Map<String, Path> one = new HashMap<>();
+        one.put(stack, null);
+        return observe(look(one), stack, releaseDir, settings, pinned);
+    }
+
+    @Override
+    public Observation observe(Running seen, String stack, Path releaseDir, StackSettings settings, Map<String, ImageRef> pinned) {
+        if (seen == null) return observe(stack, releaseDir, settings, pinned);
+        return SwarmServices.observe(stack, seen.services(stack), seen.tasks(), pinned);
+    }
+
+    /**
+     * The services of every stack asked about and their tasks, in four queries whatever their number:
+     * one listing of the stacks' services, one inspect of them, one listing of their tasks, one
+     * inspect of those. A task pruned between its listing and the inspect is left out.
+     */
+    @Override
+    public Running look(Map<String, Path> stacks) {
+        try {
+            return lookOnce(stacks);
+        } catch (Fail f) {
+            // a service removed between the listing and its inspect (a deploy pruning it): once more
+            return lookOnce(stacks);
+        }
+    }
+
+    private Running lookOnce(Map<String, Path> stacks) {
+        String only = stacks.size() == 1 ? stacks.keySet().iterator().next() : null;
+        List<String> ids = ids(Proc.of(Swarm.stacksServices(only)).timeout(Duration.ofSeconds(30)).run(), "listing the swarm services");
+        if (ids.isEmpty()) return Running.ofSwarm(Map.of(), List.of());
+        String json = Proc.of(Swarm.serviceInspect(ids)).timeout(Duration.ofSeconds(60)).check("inspecting the swarm services").stdout();
+        Map<String, List<SwarmServices.Service>> services = new HashMap<>(SwarmServices.parseServicesByStack(json));
+        services.keySet().retainAll(stacks.keySet());
+        List<String> mine = new ArrayList<>();
+        for (List<SwarmServices.Service> l : services.values()) for (SwarmServices.Service s : l) mine.add(s.id);
+        if (mine.isEmpty()) return Running.ofSwarm(Map.of(), List.of());
+        List<String> taskIds = ids(Proc.of(Swarm.servicePs(mine)).timeout(Duration.ofSeconds(60)).run(), "listing the swarm tasks");
+        String tasks = taskIds.isEmpty() ? "[]" : Proc.of(Swarm.taskInspect(taskIds)).timeout(Duration.ofSeconds(60)).run().stdout();
+        return Running.ofSwarm(services, SwarmServices.parseTasks(tasks));
     }
 
     /** The containers of the stack's tasks on this node; tasks elsewhere are seen by the polls between events. */

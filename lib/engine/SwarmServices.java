@@ -56,25 +56,39 @@ public final class SwarmServices {
 
     public static List<Service> parseServices(String json, String stack) {
         List<Service> out = new ArrayList<>();
-        for (JsonNode n : Json.tree(json.isBlank() ? "[]" : json)) {
-            JsonNode spec = n.path("Spec");
-            Service s = new Service();
-            s.id = n.path("ID").asText();
-            s.full_name = spec.path("Name").asText();
-            String prefix = stack + "_";
-            s.name = s.full_name.startsWith(prefix) ? s.full_name.substring(prefix.length()) : s.full_name;
-            s.image = spec.path("TaskTemplate").path("ContainerSpec").path("Image").asText(null);
-            JsonNode replicated = spec.path("Mode").path("Replicated");
-            s.replicas = replicated.isMissingNode() ? null : replicated.path("Replicas").asInt(1);
-            JsonNode u = n.path("UpdateStatus");
-            if (u.isObject()) {
-                s.update_state = u.path("State").asText(null);
-                s.update_message = u.path("Message").asText(null);
-            }
-            out.add(s);
-        }
+        for (JsonNode n : Json.tree(json.isBlank() ? "[]" : json)) out.add(service(n, stack));
         out.sort(Comparator.comparing(s -> s.name));
         return out;
+    }
+
+    /** The services of `docker service inspect` by the stack their namespace label names; unlabelled ones are left out. */
+    public static Map<String, List<Service>> parseServicesByStack(String json) {
+        Map<String, List<Service>> out = new LinkedHashMap<>();
+        for (JsonNode n : Json.tree(json.isBlank() ? "[]" : json)) {
+            JsonNode ns = n.path("Spec").path("Labels").path(Swarm.NAMESPACE_LABEL);
+            if (!ns.isTextual()) continue;
+            out.computeIfAbsent(ns.asText(), k -> new ArrayList<>()).add(service(n, ns.asText()));
+        }
+        for (List<Service> l : out.values()) l.sort(Comparator.comparing(s -> s.name));
+        return out;
+    }
+
+    private static Service service(JsonNode n, String stack) {
+        JsonNode spec = n.path("Spec");
+        Service s = new Service();
+        s.id = n.path("ID").asText();
+        s.full_name = spec.path("Name").asText();
+        String prefix = stack + "_";
+        s.name = s.full_name.startsWith(prefix) ? s.full_name.substring(prefix.length()) : s.full_name;
+        s.image = spec.path("TaskTemplate").path("ContainerSpec").path("Image").asText(null);
+        JsonNode replicated = spec.path("Mode").path("Replicated");
+        s.replicas = replicated.isMissingNode() ? null : replicated.path("Replicas").asInt(1);
+        JsonNode u = n.path("UpdateStatus");
+        if (u.isObject()) {
+            s.update_state = u.path("State").asText(null);
+            s.update_message = u.path("Message").asText(null);
+        }
+        return s;
     }
 
     public static List<Task> parseTasks(String json) {

@@ -204,8 +204,8 @@ public final class Lifecycle {
         String projects = "";
         for (var c : engine.foreign(stack, cx.layout().stackReleasesDir(stack))) {
             if (!c.running()) continue;
-            running.add(c.id());
-            if (!projects.contains(c.project())) projects += (projects.isEmpty() ? "" : ", ") + c.project();
+            running.add(c.id);
+            if (!projects.contains(c.foreign_project)) projects += (projects.isEmpty() ? "" : ", ") + c.foreign_project;
         }
         if (running.isEmpty()) return;
         cx.console().step("stopping " + running.size() + " container(s) of the old compose project " + projects

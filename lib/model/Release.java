@@ -56,6 +56,20 @@ public class Release {
     public String source_dir;
     /** compose or swarm (stack.json "engine" when the release was made); null in older releases: compose. */
     public String engine;
+    /**
+     * What each service runs, as compose resolved the release's compose file and .env when it was
+     * deployed; null in older releases and before the deploy's image step.
+     */
+    public Map<String, Service> services;
+    /** How {@link #services} was made: "compose file" (read in Java) or "compose config". */
+    public String services_from;
+
+    /** One service of the release: its image (null: built locally), optional when behind a profile. */
+    public static class Service {
+        public String image;
+        @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+        public boolean optional;
+    }
 
     /** Reads release.json of a release dir; null when it is missing (an incomplete or foreign dir). */
     public static Release read(Path releaseDir) {
@@ -97,6 +111,24 @@ public class Release {
         String ts = rest.length() >= 16 ? rest.substring(0, 16) : rest;
         return ts.substring(0, 4) + "-" + ts.substring(4, 6) + "-" + ts.substring(6, 8) + "T" + ts.substring(9, 11) + ":"
                 + ts.substring(11, 13) + ":" + ts.substring(13, 15) + "Z";
+    }
+
+    /**
+     * Adds what each service runs ({@code from}: how it was read) to the release.json of
+     * {@code releaseDir}, atomically; the file's other fields stay as they are.
+     */
+    public static void recordServices(Path releaseDir, Map<String, Service> services, String from) {
+        Path file = releaseDir.resolve(FILE);
+        com.fasterxml.jackson.databind.JsonNode tree;
+        try {
+            tree = Json.tree(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw Fail.failed("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (!(tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o)) throw Fail.failed(file + " is not a JSON object");
+        o.set("services", Json.MAPPER.valueToTree(services));
+        o.put("services_from", from);
+        Json.writeAtomic(file, o);
     }
 
     /** Marks the release as having run healthy; the first success is kept. */

@@ -2,11 +2,13 @@ package lib.status;
 
 import lib.cli.Console;
 import lib.core.Fail;
+import lib.engine.ComposeFile;
 import lib.engine.Container;
 import lib.engine.Drift;
 import lib.engine.Engine;
 import lib.engine.Engines;
 import lib.engine.Health;
+import lib.engine.Running;
 import lib.engine.ServiceImages;
 import lib.model.CurrentManifest;
 import lib.model.ImageRef;
@@ -23,6 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -82,6 +86,12 @@ public final class StackState {
     @JsonIgnore public Engine engine;
     /** Why the engine could not be asked, or null. */
     @JsonIgnore public String engineError;
+    /** The release's facts (release.json), when its dir has readable ones. */
+    @JsonIgnore public Release release;
+    /** The images the manifest pins (else the release's), or null. */
+    @JsonIgnore public Map<String, ImageRef> pinned;
+    /** What is worth knowing and is not a disagreement: containers of the stack under an old compose project. */
+    public List<String> notes = new ArrayList<>();
 
     public static class ContainerView {
         public String name;
@@ -91,6 +101,8 @@ public final class StackState {
         public String health;
         /** False when the container is part of a drift; null when there is no release to compare with. */
         public Boolean matches;
+        /** The compose project of a container the stack has under an old project; absent for its own. */
+        public String foreign_project;
     }
 
     /** The stacks under the root: links in stacks/ and manifests in releases/current/, sorted. */
@@ -133,6 +145,98 @@ public final class StackState {
 
     /** Gathers the state of {@code stack}; never fails on an inconsistent stack. */
     public static StackState gather(Layout layout, String stack, Engines engines, Console console) {
+        return gatherAll(layout, List.of(stack), engines, console).get(0);
+    }
+
+    /** HTTP checks of different stacks run side by side, at most this many at once. */
+    static final int HTTP_CHECKS = 8;
+
+    /**
+     * Gathers the state of every stack in {@code stacks}, in their order: what the disk says of each,
+     * then one reading of each engine for all its stacks ({@link Engine#look}: a fixed number of
+     * queries whatever the number of stacks, no compose process), then each stack judged from it,
+     * the HTTP checks of different stacks side by side. Never fails on an inconsistent stack.
+     */
+    public static List<StackState> gatherAll(Layout layout, List<String> stacks, Engines engines, Console console) {
+        // most stacks run on compose: its reading of all of them starts at once, beside the disk reads
+        Map<String, Path> homes = new LinkedHashMap<>();
+        for (String stack : stacks) homes.put(stack, layout.stackReleasesDir(stack));
+        Engine compose = null;
+        java.util.concurrent.Future<Object> early = null;
+        try {
+            compose = engines.of(defaultSettings());
+            Engine first = compose;
+            early = EARLY.submit(() -> look(first, homes));
+        } catch (Fail f) {
+            // no default engine: each stack's own is asked below
+        }
+        // the disk reads of many stacks are spread over the cores (each stack's are independent)
+        List<StackState> states = stacks.size() < 8 ? new ArrayList<>(stacks.stream().map(st -> disk(layout, st)).toList())
+                : new ArrayList<>(stacks.parallelStream().map(st -> disk(layout, st)).toList());
+        Map<Engine, Map<String, Path>> byEngine = new LinkedHashMap<>();
+        for (StackState s : states) {
+            try {
+                s.engine = engines.of(s.settings);
+                byEngine.computeIfAbsent(s.engine, k -> new LinkedHashMap<>()).put(s.stack, homes.get(s.stack));
+            } catch (Fail f) {
+                unknown(s, f.oneLine());
+            }
+        }
+        Map<Engine, Object> seen = new HashMap<>();
+        for (var e : byEngine.entrySet()) {
+            seen.put(e.getKey(), e.getKey() == compose ? lib.core.Parallel.await(early, "the engine") : look(e.getKey(), e.getValue()));
+        }
+        List<Runnable> slow = new ArrayList<>();
+        for (StackState s : states) {
+            if (s.engine == null) continue;
+            Object r = seen.get(s.engine);
+            if (r instanceof Fail f) {
+                unknown(s, f.oneLine());
+                s.engine = null;
+                continue;
+            }
+            Running running = r instanceof Running x ? x : null;
+            Runnable judge = () -> judge(s, running, console);
+            if (s.settings.health.http.isEmpty()) judge.run();
+            else slow.add(judge);
+        }
+        runBounded(slow, HTTP_CHECKS);
+        for (StackState s : states) finish(s);
+        return states;
+    }
+
+    private static final Object NOT_READ = new Object();
+    private static final java.util.concurrent.ExecutorService EARLY = lib.core.Parallel.pool("status-engine", 1);
+
+    /** What {@code engine} runs for {@code homes}: a {@link Running}, {@link #NOT_READ}, or the {@link Fail} that asking it ended in. */
+    private static Object look(Engine engine, Map<String, Path> homes) {
+        try {
+            Running r = engine.look(homes);
+            return r == null ? NOT_READ : r;
+        } catch (Fail f) {
+            return f;
+        }
+    }
+
+    /** Runs {@code work} on at most {@code threads} threads and waits for all of it. */
+    private static void runBounded(List<Runnable> work, int threads) {
+        if (work.isEmpty()) return;
+        if (work.size() == 1) {
+            work.get(0).run();
+            return;
+        }
+        java.util.concurrent.ExecutorService pool = lib.core.Parallel.pool("status-checks", Math.min(threads, work.size()));
+        try {
+            List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+            for (Runnable w : work) done.add(pool.submit(w));
+            for (java.util.concurrent.Future<?> f : done) lib.core.Parallel.await(f, "the health checks");
+        } finally {
+            pool.shutdown();
+        }
+    }
+
+    /** What the disk says of {@code stack}: link, manifest, lock, release dir, settings. */
+    private static StackState disk(Layout layout, String stack) {
         StackState s = new StackState();
         s.stack = Names.stack(stack);
         readLink(layout, s);
@@ -153,61 +257,74 @@ public final class StackState {
         s.releaseDir = rid == null ? null : layout.releaseDir(stack, rid);
         s.release_dir = s.releaseDir != null ? s.releaseDir.toString() : m != null ? m.release_dir : null;
 
-        Map<String, ImageRef> pinned = m != null ? m.images : null;
-        if (m == null && s.releaseDir != null) {
+        s.pinned = m != null ? m.images : null;
+        String unreadable = null;
+        if (s.releaseDir != null) {
             try {
-                Release r = Release.readOrLegacy(s.releaseDir, stack);
-                if (r != null) {
-                    pinned = r.images;
-                    s.env = r.env;
-                    s.image_tag = r.tag;
-                    ImageRef p = ImageRef.primary(r.images);
-                    if (p != null) {
-                        s.image_ref = p.ref;
-                        s.image_digest = p.digest;
-                    }
-                } else {
-                    s.problems.add("release dir " + s.releaseDir + " has no " + Release.FILE + " and no " + Layout.COMPOSE_FILE);
-                }
+                s.release = Release.readOrLegacy(s.releaseDir, stack);
             } catch (Fail f) {
-                s.problems.add(f.oneLine());
+                unreadable = f.oneLine();
+            }
+        }
+        if (m == null && s.releaseDir != null) {
+            Release r = s.release;
+            if (unreadable != null) {
+                s.problems.add(unreadable);
+            } else if (r != null) {
+                s.pinned = r.images;
+                s.env = r.env;
+                s.image_tag = r.tag;
+                ImageRef p = ImageRef.primary(r.images);
+                if (p != null) {
+                    s.image_ref = p.ref;
+                    s.image_digest = p.digest;
+                }
+            } else {
+                s.problems.add("release dir " + s.releaseDir + " has no " + Release.FILE);
             }
         }
         if (s.env == null) s.env = StackSettings.environmentFromName(stack);
         s.settings = settings(s);
+        return s;
+    }
 
-        Engine engine = null;
+    /** Health and drift of one stack from what its engine runs ({@code seen}: null, ask the engine now). */
+    private static void judge(StackState s, Running seen, Console console) {
         try {
-            engine = engines.of(s.settings);
+            Map<String, ImageRef> releasePins = s.release != null && s.release.images != null ? s.release.images : Map.of();
+            s.report = new Health(s.engine, console).check(seen, s.stack, s.releaseDir, s.settings, releasePins);
+            ServiceImages services = null;
+            if (s.releaseDir != null) {
+                try {
+                    ServiceImages recorded = s.release != null ? ServiceImages.recorded(s.release) : null;
+                    services = recorded != null ? recorded : s.engine.serviceImages(s.stack, s.releaseDir);
+                } catch (ComposeFile.Unsupported u) {
+                    services = null;
+                } catch (Fail f) {
+                    s.problems.add(f.oneLine());
+                }
+            }
+            boolean comparable = services != null || (s.pinned != null && !s.pinned.isEmpty());
+            s.drift = comparable ? Drift.compute(services == null ? null : services.images(),
+                    services == null ? null : services.optional(), s.pinned, s.report.containers()) : null;
+            s.health = healthWord(s.report);
+            s.health_problems = new ArrayList<>(s.report.problems());
+            for (Container c : s.report.containers()) {
+                s.containers.add(view(c, s.drift));
+                if (c.foreign_project != null)
+                    s.notes.add(c.name + " belongs to an old compose project " + Names.quote(c.foreign_project) + " (" + c.state
+                            + (c.working_dir == null ? "" : ", started in " + c.working_dir) + ")");
+            }
         } catch (Fail f) {
             unknown(s, f.oneLine());
         }
-        s.engine = engine;
-        if (engine != null) {
-            try {
-                s.report = new Health(engine, console).check(stack, s.releaseDir, s.settings);
-                ServiceImages services = null;
-                if (s.releaseDir != null) {
-                    try {
-                        services = engine.serviceImages(stack, s.releaseDir);
-                    } catch (Fail f) {
-                        s.problems.add(f.oneLine());
-                    }
-                }
-                boolean comparable = services != null || (pinned != null && !pinned.isEmpty());
-                s.drift = comparable ? Drift.compute(services == null ? null : services.images(),
-                        services == null ? null : services.optional(), pinned, s.report.containers()) : null;
-                s.health = healthWord(s.report);
-                s.health_problems = new ArrayList<>(s.report.problems());
-                for (Container c : s.report.containers()) s.containers.add(view(c, s.drift));
-            } catch (Fail f) {
-                unknown(s, f.oneLine());
-            }
-        }
+    }
+
+    /** Whether link, manifest, release and containers agree, once everything is known. */
+    private static void finish(StackState s) {
         s.consistent = !s.problems.isEmpty() ? Boolean.FALSE : s.drift == null ? null : s.drift.isEmpty();
         // while a deploy or rollback changes the stack, a difference is a step of it, not a disagreement
         if (s.locked && !Boolean.TRUE.equals(s.consistent)) s.consistent = null;
-        return s;
     }
 
     /** "deploy in progress (pid, actor, since)", from the lock's owner record and the manifest's state. */
@@ -293,6 +410,11 @@ public final class StackState {
                 s.problems.add(f.oneLine());
             }
         }
+        return defaultSettings();
+    }
+
+    /** The settings of a stack without stack.json. */
+    private static StackSettings defaultSettings() {
         StackSettings d = new StackSettings();
         d.validate(Path.of(StackSettings.FILE));
         return d;
@@ -319,6 +441,7 @@ public final class StackState {
         v.state = c.state;
         v.health = c.health;
         v.matches = drift == null ? null : drift.stream().noneMatch(d -> c.name.equals(d.container));
+        v.foreign_project = c.foreign_project;
         return v;
     }
 

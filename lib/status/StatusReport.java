@@ -59,11 +59,8 @@ public final class StatusReport {
         StackState.Listing listing = StackState.list(layout);
         List<String> warnings = new ArrayList<>(listing.warnings());
         List<HistoryRecord> recent = history(null, r -> true, history, warnings);
-        List<StackState> states = new ArrayList<>();
-        if (!listing.stacks().isEmpty()) {
-            Engines engines = Engines.detect(console);
-            for (String s : listing.stacks()) states.add(StackState.gather(layout, s, engines, console));
-        }
+        List<StackState> states = listing.stacks().isEmpty() ? List.of()
+                : StackState.gatherAll(layout, listing.stacks(), Engines.detect(console), console);
 
         if (console.json) {
             ObjectNode out = Json.MAPPER.createObjectNode();
@@ -92,6 +89,7 @@ public final class StatusReport {
                 if (s.drift != null) for (Drift.Difference d : s.drift) details.add(s.stack + ": drift: " + d.message);
                 if (!"healthy".equals(s.health)) for (String p : s.health_problems) details.add(s.stack + ": health: " + p);
                 if (s.in_progress != null) details.add(s.stack + ": " + s.in_progress);
+                for (String n : s.notes) details.add(s.stack + ": " + n);
             }
             if (!details.isEmpty()) {
                 console.result("");
@@ -105,6 +103,28 @@ public final class StatusReport {
         }
         for (String w : warnings) console.warn(w);
         return exitCode(states);
+    }
+
+    /**
+     * Every stack as Prometheus text-format metrics ({@link Metrics}) on stdout, for node_exporter's
+     * textfile collector. Exit 0 whenever the metrics were written: disagreement and health are in
+     * them, so that a cron line `... > tmp && mv tmp file` replaces the file at every run.
+     */
+    public int prometheus() {
+        StackState.Listing listing = StackState.list(layout);
+        List<StackState> states = listing.stacks().isEmpty() ? List.of()
+                : StackState.gatherAll(layout, listing.stacks(), Engines.detect(console), console);
+        Map<String, Integer> dirs = new java.util.HashMap<>();
+        for (StackState s : states) {
+            try {
+                dirs.put(s.stack, lib.model.Release.listIds(layout, s.stack).size());
+            } catch (Fail f) {
+                listing.warnings().add(f.oneLine());
+            }
+        }
+        console.result(Metrics.render(states, dirs).stripTrailing());
+        for (String w : listing.warnings()) console.warn(w);
+        return Exit.OK;
     }
 
     /** The last {@code lines} log lines of each container, by container name. */
@@ -162,6 +182,11 @@ public final class StatusReport {
             console.result("");
             console.result(console.red("drift:"));
             for (Drift.Difference d : s.drift) console.result("  - " + d.message);
+        }
+        if (!s.notes.isEmpty()) {
+            console.result("");
+            console.result("notes:");
+            for (String n : s.notes) console.result("  - " + n);
         }
         if (manifest != null) {
             console.result("");

@@ -17,7 +17,6 @@ import lib.cli.Table;
 import lib.core.Exit;
 import lib.core.Fail;
 import lib.core.Json;
-import lib.engine.Docker;
 import lib.engine.Engine;
 import lib.engine.Engines;
 import lib.history.HistoryFormat;
@@ -216,8 +215,8 @@ public final class TakeoverReport {
         v.releases.sort((a, b) -> Release.sortKey(b.release_id).compareTo(Release.sortKey(a.release_id)));
         if (engine != null) {
             try {
-                for (Docker.Listed c : engine.foreign(stack, layout.stackReleasesDir(stack)))
-                    v.old_project_containers.add(c.project() + "/" + c.id().substring(0, Math.min(12, c.id().length())) + " (" + c.state() + ")");
+                for (lib.engine.Container c : engine.foreign(stack, layout.stackReleasesDir(stack)))
+                    v.old_project_containers.add(c.foreign_project + "/" + c.id.substring(0, Math.min(12, c.id.length())) + " (" + c.state + ")");
             } catch (Fail f) {
                 v.needs_a_person.add("cannot list its containers: " + f.oneLine());
             }

@@ -187,4 +187,127 @@ class StatusIT {
             assertFalse(c.path("matches").asBoolean(true));
         }
     }
+
+    /** The commit before status read the engine once for all stacks: what its output is compared with. */
+    static final String BEFORE = "95372c0";
+
+    /**
+     * A root of several stacks (healthy, drifted, a link without a manifest, a manifest naming a
+     * missing release, a shell-script release dir without release.json, a stack without containers):
+     * the table, the detail lines and the exit code are the same as the status of {@link #BEFORE},
+     * which asked compose and docker about each stack in turn.
+     */
+    @Test
+    void theTableOfManyStacksIsTheSameAsBefore() throws Exception {
+        try (World w = new World()) {
+            Layout l = new Layout(w.root);
+            String healthy = w.stagingStack();
+            String drifted = w.stagingStack();
+            String noManifest = w.stagingStack();
+            String missing = w.stagingStack();
+            String legacy = w.stagingStack();
+            String stopped = w.stagingStack();
+            for (String s : List.of(healthy, drifted, noManifest, missing, legacy, stopped))
+                assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
+            assertEquals(0, w.run("deploy", healthy, "staging", "v2").exit());
+            VerifyIT.replaceByHand(w, drifted, "v3");
+            Files.delete(l.manifest(noManifest));
+            CurrentManifest mm = CurrentManifest.read(l, missing);
+            mm.release_id = "v1__20000101T000000Z";
+            Files.delete(l.manifest(missing));
+            Files.writeString(l.manifest(missing), Json.pretty(mm));
+            // a release dir as the shell scripts leave it: compose file, config/, .env; no facts, no manifest
+            java.nio.file.Path rel = l.releaseDir(legacy, l.currentReleaseId(legacy));
+            for (String f : List.of("release.json", ".manifest.json", ".succeeded")) Files.deleteIfExists(rel.resolve(f));
+            Files.createDirectories(rel.resolve("config"));
+            Files.delete(l.manifest(legacy));
+            for (String id : World.containers(stopped)) World.sh("docker", "stop", "-t", "0", id);
+
+            java.nio.file.Path old = w.dir.resolve("before");
+            Files.createDirectories(old);
+            World.Run archive = World.sh("sh", "-c", "git -C '" + World.REPO + "' archive " + BEFORE + " status.java lib | tar -x -C '" + old + "'");
+            assertEquals(0, archive.exit(), "the status of " + BEFORE + " is needed from the repository's history: " + archive);
+            List<String> cmd = List.of(World.REPO.resolve("jbang").toString(), old.resolve("status.java").toString(), "--root", w.root.toString());
+            World.Run before = w.exec(cmd, java.util.Map.of());
+            World.Run after = status(w);
+            assertEquals(before.exit(), after.exit(), before + "\n" + after);
+            assertEquals(7, after.exit(), after.toString());
+            assertEquals(withoutAgo(before.stdout()), withoutAgo(after.stdout()));
+            for (String s : List.of(healthy, drifted, noManifest, missing, legacy, stopped)) assertTrue(after.stdout().contains(s), after.stdout());
+            assertTrue(after.stdout().contains("no (drift)") && after.stdout().contains("exited"), after.stdout());
+        }
+    }
+
+    /** "(3s ago)" becomes "(1m ago)" between two runs: the rest of a line must not change. */
+    static String withoutAgo(String out) {
+        return out.replaceAll("\\(\\d+[smhd]( \\d+[smhd])? ago\\)", "(ago)").replaceAll(" +\n", "\n").replaceAll("  +", " ");
+    }
+
+    /**
+     * The shell scripts ran `docker-compose up -d` inside the release dir: the stack's container then
+     * belongs to the compose project named after the release dir. status counts it as the stack's,
+     * healthy and agreeing, and says it belongs to an old project.
+     */
+    @Test
+    void aContainerOfAnOldComposeProjectIsTheStacks() {
+        try (World w = new World()) {
+            String s = w.stagingStack();
+            Layout l = new Layout(w.root);
+            assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
+            java.nio.file.Path rel = l.releaseDir(s, l.currentReleaseId(s));
+            for (String id : World.containers(s)) World.sh("docker", "rm", "-f", id);
+            World.Run inRelease = World.sh("sh", "-c", "cd '" + rel + "' && docker-compose --ansi never up -d");
+            assertEquals(0, inRelease.exit(), inRelease.toString());
+            String project = rel.getFileName().toString().toLowerCase(java.util.Locale.ROOT);
+            try {
+                assertEquals(List.of(), World.containers(s));
+                World.Run table = status(w);
+                assertEquals(0, table.exit(), table.toString());
+                assertTrue(table.stdout().contains("belongs to an old compose project '" + project + "'"), table.stdout());
+                World.Run one = status(w, s, "--json");
+                assertEquals(0, one.exit(), one.toString());
+                JsonNode j = Json.tree(one.stdout());
+                assertEquals("healthy", j.path("health").asText(), j.toString());
+                assertTrue(j.path("consistent").asBoolean(), j.toString());
+                assertEquals(project, j.path("containers").get(0).path("foreign_project").asText(), j.toString());
+                assertEquals(0, VerifyIT.verify(w, "check", s).exit());
+                World.Run metrics = status(w, "--format", "prometheus");
+                assertTrue(metrics.stdout().contains("seisei_stack_healthy{stack=\"" + s + "\"} 1"), metrics.toString());
+            } finally {
+                World.sh("sh", "-c", "cd '" + rel + "' && docker-compose --ansi never down -t 0");
+            }
+        }
+    }
+
+    /** status --format prometheus passes promtool, Prometheus' own checker of the text format. */
+    @Test
+    void prometheusMetricsPassPromtool() throws Exception {
+        try (World w = new World()) {
+            String s = w.stagingStack();
+            String p = w.productionStack();
+            assertEquals(0, w.run("deploy", s, "staging", "v1").exit());
+            assertEquals(0, w.run("deploy", p, "production", "v1", "--break-glass", "--reason", "INC-\"7\"").exit());
+            VerifyIT.replaceByHand(w, s, "v3");
+            var before = w.snapshot();
+            World.Run r = status(w, "--format", "prometheus");
+            assertEquals(0, r.exit(), "drift is in the metrics, not in the exit code: " + r);
+            String text = r.stdout();
+            assertTrue(text.contains("seisei_stack_agree{stack=\"" + s + "\"} 0"), text);
+            assertTrue(text.contains("seisei_stack_agree{stack=\"" + p + "\"} 1"), text);
+            assertTrue(text.contains("seisei_stack_healthy{stack=\"" + p + "\"} 1"), text);
+            assertTrue(text.contains("stack=\"" + p + "\",env=\"production\",tag=\"v1\",digest=\"" + World.registryDigest("v1") + "\""), text);
+            assertTrue(text.contains("break_glass=\"true\""), text);
+            assertTrue(text.contains("seisei_stack_release_dirs{stack=\"" + s + "\"} 1"), text);
+            assertTrue(text.contains("seisei_status_engine_up 1"), text);
+            java.nio.file.Path file = w.dir.resolve("seisei.prom");
+            Files.writeString(file, text);
+            World.Run promtool = World.sh("sh", "-c", "promtool check metrics < '" + file + "'");
+            assertEquals(0, promtool.exit(), "promtool (apt-get install prometheus; dev/local-engine.sh installs it): " + promtool);
+            World.Run broken = World.sh("sh", "-c", "printf 'seisei_x{stack=\"a} 1\\n' | promtool check metrics");
+            assertNotEquals(0, broken.exit(), "promtool must refuse a malformed line: " + broken);
+            assertEquals(2, status(w, "--format", "prometheus", "--json").exit());
+            assertEquals(2, status(w, "--format", "yaml").exit());
+            assertEquals(before, w.snapshot());
+        }
+    }
 }

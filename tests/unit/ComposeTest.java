@@ -46,8 +46,12 @@ class ComposeTest {
 
     @Test
     void dockerBuilders() {
-        assertEquals(List.of("docker", "ps", "-a", "-q", "--no-trunc", "--filter", "label=com.docker.compose.project=web-prod"),
-                Docker.projectContainers("web-prod"));
+        assertEquals(List.of("docker", "ps", "-a", "--no-trunc", "--filter", "label=com.docker.compose.project", "--format",
+                "{{.ID}}\t{{.Label \"com.docker.compose.project\"}}\t{{.Label \"com.docker.compose.project.working_dir\"}}"
+                        + "\t{{.Label \"com.docker.compose.service\"}}\t{{.Names}}\t{{.Image}}\t{{.State}}\t{{.Status}}"),
+                Docker.composeContainers());
+        assertEquals(List.of("docker", "image", "inspect", "--format", "{{.Id}}", "a@sha256:1", "postgres:16"),
+                Docker.imageInspectIds(List.of("a@sha256:1", "postgres:16")));
         assertEquals(List.of("docker", "inspect", "--type", "container", "a", "b"), Docker.inspect(List.of("a", "b")));
         assertEquals(List.of("docker", "logs", "--tail", "50", "c1"), Docker.logs("c1", 50));
         assertEquals(List.of("docker", "pull", "r@sha256:x"), Docker.pull("r@sha256:x"));

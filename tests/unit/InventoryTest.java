@@ -44,7 +44,7 @@ class InventoryTest {
     }
 
     @Test
-    void literalImagesOfAComposeFile() throws Exception {
+    void imagesTheServicesOfAReleaseRun() throws Exception {
         Path f = tmp.resolve("docker-compose.yml");
         Files.writeString(f, String.join("\n",
                 "services:",
@@ -58,7 +58,8 @@ class InventoryTest {
                 "    build: .",
                 "    # image: commented-out:1",
                 ""));
-        assertEquals(List.of("postgres:16", "redis@" + D1), ServiceImages.literal(f));
-        assertEquals(List.of(), ServiceImages.literal(tmp.resolve("absent.yml")));
+        Files.writeString(tmp.resolve(".env"), "IMAGE_REF=app@" + D1 + "\n");
+        assertEquals(List.of("app@" + D1, "postgres:16", "redis@" + D1), ServiceImages.of(tmp, null).named());
+        assertThrows(lib.core.Fail.class, () -> ServiceImages.of(tmp.resolve("absent"), null));
     }
 }

@@ -26,7 +26,8 @@ class SwarmTest {
     void builders() {
         assertEquals(List.of("docker", "stack", "deploy", "-c", DIR + "/docker-compose.yml", "--with-registry-auth", "--prune", "web-prod"),
                 Swarm.stackDeploy("web-prod", DIR));
-        assertEquals(List.of("docker", "stack", "services", "-q", "web-prod"), Swarm.stackServices("web-prod"));
+        assertEquals(List.of("docker", "service", "ls", "-q", "--filter", "label=com.docker.stack.namespace=web-prod"), Swarm.stacksServices("web-prod"));
+        assertEquals(List.of("docker", "service", "ls", "-q", "--filter", "label=com.docker.stack.namespace"), Swarm.stacksServices(null));
         assertEquals(List.of("docker", "service", "ps", "-q", "--no-trunc", "s1", "s2"), Swarm.servicePs(List.of("s1", "s2")));
         assertEquals(List.of("docker", "service", "inspect", "s1"), Swarm.serviceInspect(List.of("s1")));
         assertEquals(List.of("docker", "inspect", "--type", "task", "t1", "t2"), Swarm.taskInspect(List.of("t1", "t2")));
