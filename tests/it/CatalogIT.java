@@ -17,7 +17,8 @@ class CatalogIT {
         try (World w = new World()) {
             Path jbangDir = w.dir.resolve("jbang-home");
             Path elsewhere = Files.createDirectories(w.dir.resolve("elsewhere"));
-            Map<String, String> env = Map.of("JBANG_DIR", jbangDir.toString());
+            // a JBang home of its own (its catalogs), with the suite's shared cache: an alias compiles its script once per run
+            Map<String, String> env = Map.of("JBANG_DIR", jbangDir.toString(), "JBANG_CACHE_DIR", support.DeployServer.jbangCache());
             String jbang = World.REPO.resolve("jbang").toString();
             World.Run add = w.exec(List.of(jbang, "catalog", "add", "--name", "seisei", World.REPO.resolve("jbang-catalog.json").toString()), env);
             assertEquals(0, add.exit(), add.toString());

@@ -121,7 +121,7 @@ public final class DeployServer implements AutoCloseable {
     }
 
     /** The JBang cache the other tests compile into (JBANG_CACHE_DIR, else ~/.jbang/cache), so the server compiles nothing twice. */
-    static String jbangCache() {
+    public static String jbangCache() {
         String c = System.getenv("JBANG_CACHE_DIR");
         return c != null && !c.isBlank() ? c : Path.of(System.getProperty("user.home"), ".jbang", "cache").toString();
     }
