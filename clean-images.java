@@ -11,15 +11,16 @@
 //SOURCES lib/clean/SuccessfulReleases.java lib/cli/Cli.java lib/cli/Consent.java lib/cli/Console.java
 //SOURCES lib/cli/Options.java lib/cli/Table.java lib/cli/Terminal.java lib/core/AtomicFiles.java lib/core/Clock.java
 //SOURCES lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java
-//SOURCES lib/core/Json.java lib/core/Parallel.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
-//SOURCES lib/engine/Container.java lib/engine/Docker.java lib/engine/Inventory.java lib/engine/ServiceImages.java
-//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLine.java
-//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
-//SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/model/CurrentManifest.java
-//SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
-//SOURCES lib/model/VerificationRecord.java lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java
-//SOURCES lib/registry/Proxies.java lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java
+//SOURCES lib/core/Json.java lib/core/Parallel.java lib/core/Proc.java lib/core/Sizes.java lib/core/SmallFiles.java
+//SOURCES lib/engine/Compose.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Inventory.java
+//SOURCES lib/engine/ServiceImages.java lib/history/Action.java lib/history/HistoryFormat.java
+//SOURCES lib/history/HistoryLine.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
+//SOURCES lib/history/HistoryScan.java lib/history/LegacyLineFormat.java lib/history/Outcome.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
+//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
+//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/DockerCredentials.java
+//SOURCES lib/registry/InsecureRegistries.java lib/registry/Proxies.java lib/registry/Registry.java
+//SOURCES lib/registry/RegistryErrors.java lib/registry/Trust.java
 
 import java.util.concurrent.Callable;
 import lib.clean.CleanPlan;

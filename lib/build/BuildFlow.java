@@ -103,7 +103,7 @@ public final class BuildFlow {
         Path top = git.top();
         String sha = git.sha();
         String sha7 = BuildTags.sha7(sha);
-        Path mapFile = q.services != null ? q.services.toAbsolutePath().normalize() : top.resolve(ServiceMap.DEFAULT_FILE);
+        Path mapFile = q.services != null ? q.services.toAbsolutePath().normalize() : ServiceMap.defaultFile(top);
         ServiceMap map = ServiceMap.load(mapFile);
         ServiceMap.Service svc = map.service(q.service, top);
 

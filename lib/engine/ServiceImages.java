@@ -2,6 +2,7 @@ package lib.engine;
 
 import lib.core.Json;
 import lib.core.Proc;
+import lib.core.SmallFiles;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -96,7 +97,7 @@ public record ServiceImages(Map<String, String> images, Set<String> optional) {
     public static List<String> literal(Path composeFile) {
         List<String> out = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(composeFile, StandardCharsets.UTF_8)) {
+            for (String line : SmallFiles.text(composeFile, "compose file").lines().toList()) {
                 Matcher m = IMAGE_LINE.matcher(line);
                 if (m.matches() && !m.group(1).contains("$")) out.add(m.group(1));
             }
