@@ -12,10 +12,10 @@
 //SOURCES lib/clean/SuccessfulReleases.java lib/cli/Cli.java lib/cli/Consent.java lib/cli/Console.java
 //SOURCES lib/cli/Options.java lib/cli/Table.java lib/cli/Terminal.java lib/core/AtomicFiles.java lib/core/Clock.java
 //SOURCES lib/core/Exit.java lib/core/Fail.java lib/core/Faults.java lib/core/Http.java lib/core/Interrupts.java
-//SOURCES lib/core/Json.java lib/core/Parallel.java lib/core/Proc.java lib/core/Sizes.java lib/engine/Compose.java
-//SOURCES lib/engine/ComposeFile.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Engine.java
-//SOURCES lib/engine/Inventory.java lib/engine/Running.java lib/engine/ServiceImages.java lib/engine/Swarm.java
-//SOURCES lib/engine/SwarmServices.java lib/history/Action.java lib/history/HistoryFormat.java
+//SOURCES lib/core/Json.java lib/core/Parallel.java lib/core/Proc.java lib/core/Sizes.java lib/core/SmallFiles.java
+//SOURCES lib/engine/Compose.java lib/engine/ComposeFile.java lib/engine/Container.java lib/engine/Docker.java
+//SOURCES lib/engine/Engine.java lib/engine/Inventory.java lib/engine/Running.java lib/engine/ServiceImages.java
+//SOURCES lib/engine/Swarm.java lib/engine/SwarmServices.java lib/history/Action.java lib/history/HistoryFormat.java
 //SOURCES lib/history/HistoryLine.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
 //SOURCES lib/history/HistoryScan.java lib/history/LegacyLineFormat.java lib/history/Outcome.java
 //SOURCES lib/model/CurrentManifest.java lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java

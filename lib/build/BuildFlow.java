@@ -4,6 +4,7 @@ import lib.cli.Console;
 import lib.core.Clock;
 import lib.core.Exit;
 import lib.core.Fail;
+import lib.core.Interrupts;
 import lib.core.Json;
 import lib.core.Proc;
 import lib.model.DigestManifest;
@@ -102,7 +103,7 @@ public final class BuildFlow {
         Path top = git.top();
         String sha = git.sha();
         String sha7 = BuildTags.sha7(sha);
-        Path mapFile = q.services != null ? q.services.toAbsolutePath().normalize() : top.resolve(ServiceMap.DEFAULT_FILE);
+        Path mapFile = q.services != null ? q.services.toAbsolutePath().normalize() : ServiceMap.defaultFile(top);
         ServiceMap map = ServiceMap.load(mapFile);
         ServiceMap.Service svc = map.service(q.service, top);
 
@@ -272,7 +273,7 @@ public final class BuildFlow {
     private static Boolean askOnTerminal(String question) {
         java.io.Console c = System.console();
         if (c == null) return null;
-        String a = c.readLine("%s [y/N] ", question);
+        String a = Interrupts.asking("nothing was built or pushed", () -> c.readLine("%s [y/N] ", question));
         return a != null && (a.strip().equalsIgnoreCase("y") || a.strip().equalsIgnoreCase("yes"));
     }
 

@@ -2,10 +2,12 @@ package lib.build;
 
 import lib.core.Fail;
 import lib.core.Json;
+import lib.core.SmallFiles;
 import lib.model.Names;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -60,12 +62,30 @@ public final class ServiceMap {
 
     public List<String> names() { return List.copyOf(services.keySet()); }
 
+    /**
+     * The service map at the top of the checkout {@code top}: it must be part of the checkout, so a link
+     * leading out of it is refused (what is built must not depend on a file git does not see change).
+     */
+    public static Path defaultFile(Path top) {
+        Path file = top.resolve(DEFAULT_FILE);
+        if (!Files.isSymbolicLink(file)) return file;
+        try {
+            Path real = file.toRealPath();
+            if (real.startsWith(top.toRealPath())) return file;
+            throw Fail.usage("service map " + file + " is a link to " + real + ", outside the checkout: keep the service map in the"
+                    + " checkout, or name it with --services FILE");
+        } catch (NoSuchFileException e) {
+            return file;
+        } catch (IOException e) {
+            throw Fail.usage("cannot read service map " + file + ": " + e.getMessage());
+        }
+    }
+
     /** Reads and checks the map's shape (each service is checked by {@link #service}). */
     public static ServiceMap load(Path file) {
         String text;
         try {
-            if (Files.size(file) > 1024 * 1024) throw Fail.usage("service map " + file + " is too large");
-            text = Files.readString(file);
+            text = new String(SmallFiles.read(file, "service map", 1024 * 1024), StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw Fail.usage("service map " + file + " not found (create " + DEFAULT_FILE
                     + " at the top of the checkout, or give --services FILE)");

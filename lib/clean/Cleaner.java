@@ -3,16 +3,19 @@ package lib.clean;
 import lib.cli.Consent;
 import lib.cli.Console;
 import lib.cli.Table;
-import lib.core.Clock;
 import lib.core.Exit;
 import lib.core.Fail;
+import lib.core.Faults;
+import lib.core.Interrupts;
 import lib.core.Proc;
 import lib.core.Sizes;
 import lib.engine.Container;
 import lib.engine.Docker;
 import lib.engine.Inventory;
+import lib.history.Action;
 import lib.history.HistoryLog;
 import lib.history.HistoryRecord;
+import lib.history.Outcome;
 import lib.model.ImageRef;
 import lib.model.Layout;
 import lib.model.Names;
@@ -181,36 +184,36 @@ public final class Cleaner {
     }
 
     private int execute(Set<String> confirmed, Snapshot shown) {
+        // a signal while listing or asking: nothing was taken or deleted
+        Interrupts.check();
         q.layout.ensureDirs();
         Map<String, String> notLocked = new HashMap<>();
-        List<StackLock> locks = StackLock.tryAll(q.layout, ReleaseDirs.stackNames(q.layout), q.actor, "clean-images", notLocked);
+        List<StackLock> locks = lockAll(q.layout, q.actor, notLocked);
+        List<String> removed = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        Totals freed = new Totals();
+        CleanPlan plan = shown.plan;
         try {
-            // what changed since the listing (a deploy, a new container) is seen again, under the locks
-            Snapshot now = gather(notLocked::get);
-            Set<String> changed = new HashSet<>(confirmed);
-            changed.removeAll(now.plan.deletionKeys());
-            CleanPlan plan = now.plan.limitedTo(confirmed);
-            if (!changed.isEmpty())
-                console.warn(changed.size() + " of the listed items changed since the listing and are kept: " + String.join(", ", changed));
-            for (CleanPlan.StackPlan sp : plan.stacks) if (sp.skipped != null) console.warn(sp.stack + ": " + sp.skipped);
-            List<String> removed = new ArrayList<>();
-            List<String> errors = new ArrayList<>();
-            Totals freed = new Totals();
-            deleteReleases(plan, removed, errors, freed);
-            removeImages(plan, removed, errors, freed);
+            try {
+                // what changed since the listing (a deploy, a new container) is seen again, under the locks
+                Snapshot now = gather(notLocked::get);
+                Set<String> changed = new HashSet<>(confirmed);
+                changed.removeAll(now.plan.deletionKeys());
+                plan = now.plan.limitedTo(confirmed);
+                if (!changed.isEmpty())
+                    console.warn(changed.size() + " of the listed items changed since the listing and are kept: " + String.join(", ", changed));
+                for (CleanPlan.StackPlan sp : plan.stacks) if (sp.skipped != null) console.warn(sp.stack + ": " + sp.skipped);
+                deleteReleases(plan, removed, errors, freed);
+                removeImages(plan, removed, errors, freed);
+                // every deletion is done: a signal from here on waits until the clean is recorded and reported
+                Interrupts.critical("recording the clean");
+            } catch (Fail f) {
+                if (!Interrupts.pending()) throw f;
+                return interrupted(plan, shown, removed, errors, freed);
+            }
 
-            HistoryRecord h = new HistoryRecord();
-            h.at_utc = Clock.nowUtc();
-            h.action = "clean";
-            h.outcome = errors.isEmpty() ? HistoryRecord.SUCCESS : HistoryRecord.FAILED;
-            h.stack = q.stack;
-            h.actor = q.actor;
-            h.run_id = q.runId == null || q.runId.isEmpty() ? null : q.runId;
-            h.removed = removed;
-            h.message = summary(freed, "freed") + (errors.isEmpty() ? "" : "; " + errors.size() + " failed: " + errors.get(0));
-            h.duration_ms = elapsedMs();
-            new HistoryLog(q.layout.historyLog()).append(h);
-
+            record(q, Action.CLEAN, errors.isEmpty() ? Outcome.SUCCESS : Outcome.FAILED, removed,
+                    summary(freed, "freed") + (errors.isEmpty() ? "" : "; " + errors.size() + " failed: " + errors.get(0)), elapsedMs());
             Report report = report(plan, shown);
             report.freed = freed;
             report.removed = removed;
@@ -231,8 +234,55 @@ public final class Cleaner {
             finish(report, Exit.FAILED);
             throw Fail.failed(errors.size() + " of " + (errors.size() + removed.size()) + " removals failed: " + errors.get(0));
         } finally {
+            Interrupts.done();
             for (StackLock l : locks) l.close();
         }
+    }
+
+    /**
+     * The locks of every stack under the root (see {@link StackLock#tryAll}), taken whole: a signal
+     * meanwhile is acted on once they are all taken (and then released on the way out).
+     */
+    static List<StackLock> lockAll(Layout layout, String actor, Map<String, String> notLocked) {
+        List<String> stacks = ReleaseDirs.stackNames(layout);
+        Interrupts.critical("taking the locks of " + stacks.size() + " stack" + (stacks.size() == 1 ? "" : "s"));
+        try {
+            return StackLock.tryAll(layout, stacks, actor, "clean-images", notLocked);
+        } finally {
+            Interrupts.done();
+        }
+    }
+
+    /** A clean stopped by a signal between two deletions: recorded with what it removed, and ended with 130 or 143. */
+    private int interrupted(CleanPlan plan, Snapshot shown, List<String> removed, List<String> errors, Totals freed) {
+        String done = "deleted " + freed.release_dirs + " of " + plan.releasesToDelete().size() + " release dirs and " + freed.images + " of "
+                + plan.imagesToDelete().size() + " images (" + Sizes.human(freed.release_bytes + freed.image_bytes)
+                + "); the rest stay: clean again to finish";
+        Fail stop = recordStop(q, Action.CLEAN, removed, done, elapsedMs());
+        Report report = report(plan, shown);
+        report.freed = freed;
+        report.removed = removed;
+        report.errors = errors;
+        report.outcome = Outcome.INTERRUPTED.word;
+        report.message = done;
+        finish(report, Interrupts.exitCode());
+        throw stop;
+    }
+
+    /** The one history record of a clean ({@code action}: clean or clean-registry) that deleted (or set out to delete) something. */
+    static void record(Request q, Action action, Outcome outcome, List<String> removed, String message, long ms) {
+        HistoryRecord h = HistoryRecord.of(action, outcome).withStack(q.stack)
+                .withActor(q.actor, q.runId == null || q.runId.isEmpty() ? null : q.runId).withMessage(message).withDuration(ms);
+        h.removed = removed;
+        new HistoryLog(q.layout.historyLog()).append(h);
+    }
+
+    /** Records a clean a signal stopped ({@code done}: what it did) and returns the failure it ends with (130 or 143). */
+    static Fail recordStop(Request q, Action action, List<String> removed, String done, long ms) {
+        Thread.interrupted(); // the record and the report are still written
+        Fail stop = Interrupts.stopped(done);
+        record(q, action, Outcome.INTERRUPTED, removed, stop.oneLine(), ms);
+        return stop;
     }
 
     private void deleteReleases(CleanPlan plan, List<String> removed, List<String> errors, Totals freed) {
@@ -240,6 +290,9 @@ public final class Cleaner {
             Path dir = q.layout.stackReleasesDir(r.stack);
             Path p = dir.resolve(r.name);
             if (!p.getParent().equals(dir) || r.name.equals(q.layout.currentReleaseId(r.stack))) continue;
+            // between two deletions a signal stops the clean; a deletion under way is finished first
+            Interrupts.check();
+            Interrupts.critical("deleting " + p);
             try {
                 Path doomed = p;
                 if (!r.name.startsWith(ReleaseDirs.DELETING)) {
@@ -254,27 +307,36 @@ public final class Cleaner {
                 console.info("deleted " + p + " (" + Sizes.human(r.bytes) + ")");
             } catch (IOException | Fail e) {
                 errors.add("cannot delete " + p + ": " + (e instanceof Fail f ? f.oneLine() : e.getMessage()));
+            } finally {
+                Interrupts.done();
             }
+            Faults.point("clean-between-deletions");
         }
     }
 
     private void removeImages(CleanPlan plan, List<String> removed, List<String> errors, Totals freed) {
         for (CleanPlan.ImageItem i : plan.imagesToDelete()) {
+            Interrupts.check();
             // reference by reference (docker refuses an ID with several tags), digests first: the
             // last reference takes the image, and the last tag takes the digests along
             List<String> targets = new ArrayList<>();
             for (String ref : i.references) if (ImageRef.digestOf(ref) != null) targets.add(ref);
             for (String ref : i.references) if (ImageRef.digestOf(ref) == null) targets.add(ref);
             if (targets.isEmpty()) targets.add(i.id);
-            String failure = null;
-            for (String t : targets) {
-                Proc.Result r = Proc.of(Docker.rmi(t)).timeout(Duration.ofMinutes(2)).run();
-                if (!r.ok() && !r.stderr().contains("No such image")) {
-                    failure = r.lastLine();
-                    break;
-                }
-            }
             String what = "image " + i.id + (i.references.isEmpty() ? "" : " " + String.join(" ", i.references));
+            String failure = null;
+            Interrupts.critical("removing " + what);
+            try {
+                for (String t : targets) {
+                    Proc.Result r = Proc.of(Docker.rmi(t)).timeout(Duration.ofMinutes(2)).run();
+                    if (!r.ok() && !r.stderr().contains("No such image")) {
+                        failure = r.lastLine();
+                        break;
+                    }
+                }
+            } finally {
+                Interrupts.done();
+            }
             if (failure != null) {
                 errors.add("cannot remove " + what + ": " + failure);
                 continue;
@@ -283,6 +345,7 @@ public final class Cleaner {
             freed.images++;
             freed.image_bytes += i.frees();
             console.info("removed " + what + " (" + Sizes.human(i.frees()) + ")");
+            Faults.point("clean-between-deletions");
         }
     }
 

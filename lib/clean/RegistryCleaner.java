@@ -3,11 +3,12 @@ package lib.clean;
 import lib.cli.Consent;
 import lib.cli.Console;
 import lib.cli.Table;
-import lib.core.Clock;
 import lib.core.Exit;
 import lib.core.Fail;
-import lib.history.HistoryLog;
-import lib.history.HistoryRecord;
+import lib.core.Faults;
+import lib.core.Interrupts;
+import lib.history.Action;
+import lib.history.Outcome;
 import lib.model.ImageRef;
 import lib.model.Names;
 import lib.model.StackLock;
@@ -76,7 +77,7 @@ public final class RegistryCleaner {
         Integer stopped = Consent.gate(report, nothing, q.dryRun, q.yes, console, String.format("Delete %d tags (%d digests) from %s?",
                 plan.tagsToDelete().size(), plan.digestsToDelete().size(), q.registry), code -> finish(report, code));
         if (stopped != null) return stopped;
-        return execute(plan.deletionKeys(), registry);
+        return execute(plan.deletionKeys(), registry, plan);
     }
 
     private void validate() {
@@ -95,53 +96,61 @@ public final class RegistryCleaner {
         return RegistryCleanPlan.plan(q.registry, tags, refs, keep);
     }
 
-    private int execute(Set<String> confirmed, Registry registry) {
+    private int execute(Set<String> confirmed, Registry registry, RegistryCleanPlan shown) {
+        // a signal while listing or asking: nothing was taken or deleted
+        Interrupts.check();
         Map<String, String> notLocked = new HashMap<>();
-        List<StackLock> locks = StackLock.tryAll(q.layout, ReleaseDirs.stackNames(q.layout), q.actor, "clean-images", notLocked);
+        List<StackLock> locks = Cleaner.lockAll(q.layout, q.actor, notLocked);
+        List<String> removed = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        Counts deleted = new Counts();
+        RegistryCleanPlan plan = shown;
         try {
-            // a tag pushed or a release made since the listing is seen again, under the locks
-            RegistryCleanPlan plan = gather(registry, notLocked::get);
-            Set<String> changed = new HashSet<>(confirmed);
-            changed.removeAll(plan.deletionKeys());
-            plan.limitedTo(confirmed);
-            if (!changed.isEmpty())
-                console.warn(changed.size() + " of the listed digests changed since the listing and are kept: " + String.join("; ", changed));
-            if (plan.blockedBy != null) console.warn(plan.blockedBy);
-
-            List<String> removed = new ArrayList<>();
-            List<String> errors = new ArrayList<>();
-            Counts deleted = new Counts();
             boolean unsupported = false;
-            for (RegistryCleanPlan.DigestItem d : plan.digestsToDelete()) {
-                String what = q.registry + "@" + d.digest + " (" + String.join(", ", d.tags) + ")";
-                try {
-                    Registry.Deleted r = registry.deleteManifest(q.registry, d.digest);
-                    if (r == Registry.Deleted.UNSUPPORTED) {
-                        unsupported = true;
-                        break;
+            try {
+                // a tag pushed or a release made since the listing is seen again, under the locks
+                plan = gather(registry, notLocked::get);
+                Set<String> changed = new HashSet<>(confirmed);
+                changed.removeAll(plan.deletionKeys());
+                plan.limitedTo(confirmed);
+                if (!changed.isEmpty())
+                    console.warn(changed.size() + " of the listed digests changed since the listing and are kept: " + String.join("; ", changed));
+                if (plan.blockedBy != null) console.warn(plan.blockedBy);
+                for (RegistryCleanPlan.DigestItem d : plan.digestsToDelete()) {
+                    // between two deletions a signal stops the clean; a deletion under way is finished first
+                    Interrupts.check();
+                    String what = q.registry + "@" + d.digest + " (" + String.join(", ", d.tags) + ")";
+                    Interrupts.critical("deleting " + what);
+                    try {
+                        Registry.Deleted r = registry.deleteManifest(q.registry, d.digest);
+                        if (r == Registry.Deleted.UNSUPPORTED) {
+                            unsupported = true;
+                            break;
+                        }
+                        removed.add(what);
+                        deleted.digests++;
+                        deleted.tags += d.tags.size();
+                        console.info((r == Registry.Deleted.ABSENT ? "already gone: " : "deleted ") + what);
+                    } catch (Fail f) {
+                        errors.add("cannot delete " + what + ": " + f.oneLine());
+                    } finally {
+                        Interrupts.done();
                     }
-                    removed.add(what);
-                    deleted.digests++;
-                    deleted.tags += d.tags.size();
-                    console.info((r == Registry.Deleted.ABSENT ? "already gone: " : "deleted ") + what);
-                } catch (Fail f) {
-                    errors.add("cannot delete " + what + ": " + f.oneLine());
+                    Faults.point("clean-between-deletions");
                 }
+                // every deletion is done: a signal from here on waits until the clean is recorded and reported
+                Interrupts.critical("recording the clean");
+            } catch (Fail f) {
+                if (!Interrupts.pending()) throw f;
+                return interrupted(plan, removed, errors, deleted);
             }
             String host = Registry.locate(q.registry).host();
             if (unsupported)
                 errors.add(0, "registry " + host + " does not allow deletes (405 UNSUPPORTED; its config needs storage.delete.enabled: true)");
 
-            HistoryRecord h = new HistoryRecord();
-            h.at_utc = Clock.nowUtc();
-            h.action = "clean-registry";
-            h.outcome = errors.isEmpty() ? HistoryRecord.SUCCESS : HistoryRecord.FAILED;
-            h.actor = q.actor;
-            h.run_id = q.runId == null || q.runId.isEmpty() ? null : q.runId;
-            h.removed = removed;
-            h.message = summary(deleted, "deleted") + " from " + q.registry + (errors.isEmpty() ? "" : "; " + errors.size() + " failed: " + errors.get(0));
-            h.duration_ms = elapsedMs();
-            new HistoryLog(q.layout.historyLog()).append(h);
+            Cleaner.record(q, Action.CLEAN_REGISTRY, errors.isEmpty() ? Outcome.SUCCESS : Outcome.FAILED, removed,
+                    summary(deleted, "deleted") + " from " + q.registry + (errors.isEmpty() ? "" : "; " + errors.size() + " failed: " + errors.get(0)),
+                    elapsedMs());
 
             Report report = report(plan);
             report.deleted = deleted;
@@ -168,8 +177,25 @@ public final class RegistryCleaner {
             finish(report, Exit.FAILED);
             throw Fail.failed(errors.size() + " of " + (errors.size() + removed.size()) + " deletions failed: " + errors.get(0));
         } finally {
+            Interrupts.done();
             for (StackLock l : locks) l.close();
         }
+    }
+
+    /** A clean stopped by a signal between two deletions: recorded with what it deleted, and ended with 130 or 143. */
+    private int interrupted(RegistryCleanPlan plan, List<String> removed, List<String> errors, Counts deleted) {
+        String done = "deleted " + deleted.digests + " of " + plan.digestsToDelete().size() + " digests (" + deleted.tags + " tag"
+                + (deleted.tags == 1 ? "" : "s") + ") from " + q.registry + "; the rest stay: clean again to finish";
+        Fail stop = Cleaner.recordStop(q, Action.CLEAN_REGISTRY, removed, done, elapsedMs());
+        Report report = report(plan);
+        report.deleted = deleted;
+        report.removed = removed;
+        report.errors = errors;
+        report.hint = GC_HINT;
+        report.outcome = Outcome.INTERRUPTED.word;
+        report.message = done;
+        finish(report, Interrupts.exitCode());
+        throw stop;
     }
 
     private Report report(RegistryCleanPlan plan) {

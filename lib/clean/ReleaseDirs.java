@@ -81,6 +81,7 @@ public final class ReleaseDirs {
         List<CleanPlan.StackInput> out = new ArrayList<>();
         Set<String> marked = new HashSet<>();
         for (String stack : stacks) {
+            refuseLinked(layout, stack);
             String live = layout.currentReleaseId(stack);
             StackSettings settings = null;
             if (live != null && Files.isDirectory(layout.releaseDir(stack, live))) settings = StackSettings.load(layout.releaseDir(stack, live));
@@ -120,6 +121,27 @@ public final class ReleaseDirs {
             out.add(new CleanPlan.StackInput(stack, live, lockedBy.apply(stack), keep, dirs, repos, named.getOrDefault(stack, Set.of())));
         }
         return new Disk(out, total, marked);
+    }
+
+    /**
+     * Fails (before anything is deleted) when the stack's releases dir is a link: a clean deletes
+     * nothing through a link, least of all outside the root.
+     */
+    static void refuseLinked(Layout layout, String stack) {
+        Path dir = layout.stackReleasesDir(stack);
+        if (!Files.isSymbolicLink(dir)) return;
+        String to;
+        boolean out;
+        try {
+            Path real = dir.toRealPath();
+            to = real.toString();
+            out = !real.startsWith(layout.root.toRealPath());
+        } catch (IOException e) {
+            to = "a path that does not resolve";
+            out = true;
+        }
+        throw Fail.failed(dir + " is a link to " + to + (out ? ", outside the root" : "") + ": clean-images deletes nothing through a link;"
+                + " make it a directory under " + layout.allStackReleasesDir() + ", or use --root");
     }
 
     /** Per stack, the release dirs its manifest and the verification records name (unreadable ones name nothing). */

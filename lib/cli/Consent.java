@@ -2,6 +2,7 @@ package lib.cli;
 
 import lib.core.Exit;
 import lib.core.Fail;
+import lib.core.Interrupts;
 
 import java.util.Locale;
 import java.util.function.IntUnaryOperator;
@@ -54,7 +55,7 @@ public final class Consent {
         if (yes) return Answer.YES;
         if (System.console() == null) return Answer.NO_TERMINAL;
         console.flush();
-        String answer = System.console().readLine("%s [y/N] ", question);
+        String answer = Interrupts.asking("nothing was deleted", () -> System.console().readLine("%s [y/N] ", question));
         if (answer == null) return Answer.NO;
         String a = answer.strip().toLowerCase(Locale.ROOT);
         return a.equals("y") || a.equals("yes") ? Answer.YES : Answer.NO;

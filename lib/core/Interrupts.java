@@ -15,6 +15,7 @@ public final class Interrupts {
     private static volatile String signal;
     private static volatile String finishing;
     private static volatile boolean told;
+    private static volatile String asking;
     private static Thread main;
     private static PrintStream err = System.err;
 
@@ -34,6 +35,14 @@ public final class Interrupts {
     static void received(String name) {
         if (signal == null) signal = name;
         String what = finishing;
+        String question = asking;
+        if (what == null && question != null) {
+            // a question on the terminal cannot be interrupted; nothing has changed yet, so the process ends here
+            err.println();
+            err.println("error: interrupted by SIG" + name + ": " + question);
+            err.flush();
+            System.exit(exitCode());
+        }
         if (what != null) {
             if (!told) {
                 told = true;
@@ -56,9 +65,29 @@ public final class Interrupts {
         return new Fail(exitCode(), "interrupted by SIG" + signal + (detail == null ? "" : ": " + detail));
     }
 
-    /** Fails with {@link #stopped} when a signal arrived and the flow is not finishing something. */
+    /**
+     * Fails with {@link #stopped} when a signal arrived and the flow is not finishing something. The
+     * thread's interrupt is cleared first, so the flow can still write its record on the way out.
+     */
     public static void check() {
-        if (signal != null && finishing == null) throw stopped(null);
+        if (signal != null && finishing == null) {
+            Thread.interrupted();
+            throw stopped(null);
+        }
+    }
+
+    /**
+     * Asks a question on the terminal ({@code read}): a signal meanwhile ends the process at once with
+     * 130 or 143 and the one line {@code nothingDone} (nothing may have changed before the answer).
+     */
+    public static <T> T asking(String nothingDone, java.util.function.Supplier<T> read) {
+        asking = nothingDone;
+        try {
+            check();
+            return read.get();
+        } finally {
+            asking = null;
+        }
     }
 
     /** From now on a signal waits until {@link #done}: the flow is finishing {@code what} (switched in, recovering). */

@@ -46,12 +46,13 @@ public final class Json {
         }
     }
 
-    /** Reads a JSON file into {@code type}; null when the file does not exist; a one-line error when malformed. */
+    /**
+     * Reads a JSON file into {@code type}; null when the file does not exist; a one-line error when
+     * malformed, too large, or not a regular file (see {@link SmallFiles}).
+     */
     public static <T> T read(Path file, Class<T> type, String what) {
         try {
-            byte[] bytes = Files.readAllBytes(file);
-            if (bytes.length > 16 * 1024 * 1024) throw Fail.usage(what + " " + file + " is too large");
-            return MAPPER.readValue(bytes, type);
+            return MAPPER.readValue(SmallFiles.read(file, what, SmallFiles.MAX_BYTES), type);
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {

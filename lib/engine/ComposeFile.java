@@ -3,7 +3,6 @@ package lib.engine;
 import lib.core.Fail;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -115,7 +114,7 @@ public final class ComposeFile {
     static Map<String, Object> load(Path file) {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = lib.core.SmallFiles.text(file, "compose file");
         } catch (NoSuchFileException e) {
             throw Fail.failed("no compose file " + file);
         } catch (IOException e) {

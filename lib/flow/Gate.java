@@ -7,6 +7,7 @@ import lib.model.Layout;
 import lib.model.Names;
 import lib.model.VerificationRecord;
 
+import java.nio.file.Files;
 import java.util.Map;
 
 /**
@@ -34,6 +35,8 @@ public final class Gate {
 
     /** Why the gate would refuse, or null when a matching record exists. */
     public static String refusal(Layout layout, String tag, Map<String, ImageRef> images) {
+        if (Files.isSymbolicLink(layout.verifiedRecord(tag)))
+            return "production gate: the verification record of " + tag + " is a symlink, not a record verify wrote; refusing to trust it";
         VerificationRecord r = VerificationRecord.read(layout, tag);
         if (r == null) return "production gate: tag " + tag + " has no verification record";
         if (r.images == null || r.images.isEmpty())

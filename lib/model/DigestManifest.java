@@ -35,7 +35,8 @@ public class DigestManifest {
 
     /** Reads and checks a digest file: every entry well-formed, ref = repository@digest. */
     public static DigestManifest load(Path file) {
-        if (!Files.isRegularFile(file)) throw Fail.usage("digest file " + file + " not found");
+        if (!Files.exists(file)) throw Fail.usage("digest file " + file + " not found");
+        if (!Files.isRegularFile(file)) throw Fail.usage("digest file " + file + " is not a regular file");
         DigestManifest m = Json.read(file, DigestManifest.class, "digest file");
         if (m == null || m.images == null || m.images.isEmpty())
             throw Fail.usage("digest file " + file + " names no images");

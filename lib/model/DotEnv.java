@@ -1,6 +1,7 @@
 package lib.model;
 
 import lib.core.Fail;
+import lib.core.SmallFiles;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -113,7 +114,7 @@ public final class DotEnv {
         Path f = dir.resolve(FILE);
         if (!Files.exists(f)) return Map.of();
         try {
-            return parse(Files.readString(f, StandardCharsets.UTF_8));
+            return parse(SmallFiles.text(f, ".env"));
         } catch (IOException e) {
             throw Fail.failed("cannot read " + f + ": " + e.getMessage(), e);
         }

@@ -171,6 +171,17 @@ public final class World implements AutoCloseable {
         return exec(cmd, Map.of());
     }
 
+    /**
+     * Runs a script with {@code cwd} as its current directory (build-image builds the checkout it runs
+     * in): through the repo's JBang launcher when {@code viaJBang}, else as {@link #script} does.
+     */
+    public Run scriptIn(Path cwd, boolean viaJBang, String script, String... args) {
+        List<String> cmd = new ArrayList<>(List.of("env", "-C", cwd.toString()));
+        cmd.addAll(viaJBang ? jbangLauncher(script) : launcher(script));
+        cmd.addAll(List.of(args));
+        return exec(cmd, Map.of());
+    }
+
     /** Like {@link #script} with this world's --root appended, and --source for the scripts that read stack sources. */
     public Run run(String script, String... args) {
         List<String> a = new ArrayList<>(List.of(args));
@@ -285,8 +296,9 @@ public final class World implements AutoCloseable {
     }
 
     /**
-     * A snapshot of a tree: every path with its type, size, content hash and link target, so two
-     * snapshots are equal only when nothing was created, removed or changed.
+     * A snapshot of a tree (or of one file): every path with its type, content hash and link target,
+     * links not followed, so two snapshots are equal only when nothing was created, removed or changed.
+     * Devices, pipes and sockets are noted, never read.
      */
     public static Map<String, String> snapshot(Path top) {
         Map<String, String> m = new TreeMap<>();
@@ -296,6 +308,7 @@ public final class World implements AutoCloseable {
                 String rel = top.relativize(p).toString();
                 if (Files.isSymbolicLink(p)) m.put(rel, "link:" + Files.readSymbolicLink(p));
                 else if (Files.isDirectory(p)) m.put(rel, "dir");
+                else if (!Files.isRegularFile(p)) m.put(rel, "special");
                 // reading a lock file would drop this process's POSIX lock on it
                 else if (rel.endsWith(".lock")) m.put(rel, "lock:" + Files.size(p));
                 else m.put(rel, "file:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p))));
@@ -304,6 +317,37 @@ public final class World implements AutoCloseable {
             throw new RuntimeException(e);
         }
         return m;
+    }
+
+    /**
+     * One snapshot of several trees (or files), each path keyed by its absolute name: for a check that
+     * nothing changed under the root nor anywhere a link in it leads.
+     */
+    public static Map<String, String> snapshot(java.util.Collection<Path> tops) {
+        Map<String, String> m = new TreeMap<>();
+        for (Path top : tops) {
+            for (var e : snapshot(top).entrySet()) m.put(e.getKey().isEmpty() ? top.toString() : top.resolve(e.getKey()).toString(), e.getValue());
+            if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) m.put(top.toString(), "absent");
+        }
+        return m;
+    }
+
+    /**
+     * Where the symlinks under {@code tree} lead outside it (resolved one step, as the link says), so
+     * that a check can snapshot those places too.
+     */
+    public static List<Path> linkTargetsOutside(Path tree) {
+        List<Path> out = new ArrayList<>();
+        if (!Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) return out;
+        try (Stream<Path> s = Files.walk(tree)) {
+            for (Path p : s.filter(Files::isSymbolicLink).toList()) {
+                Path target = p.getParent().resolve(Files.readSymbolicLink(p)).normalize();
+                if (!target.startsWith(tree) && !out.contains(target)) out.add(target);
+            }
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+        return out;
     }
 
     public Map<String, String> snapshot() { return snapshot(root); }

@@ -7,6 +7,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import lib.core.Fail;
+import lib.core.Json;
+import lib.core.SmallFiles;
 import lib.model.DotEnv;
 import lib.model.ImageRef;
 import org.junit.jupiter.api.Test;
@@ -70,5 +73,21 @@ class DotEnvTest {
         assertEquals("127.0.0.1:5000/worker", pinned.get("WORKER_IMAGE").repository);
         assertEquals("v1", pinned.get("WORKER_IMAGE").tag);
         assertEquals(Map.of(), DotEnv.read(tmp.resolve("absent")));
+    }
+
+    @Test
+    void aDeviceOrAHugeFileIsRefusedNotReadWhole() throws Exception {
+        Files.createSymbolicLink(tmp.resolve(".env"), Path.of("/dev/zero"));
+        Fail f = assertThrows(Fail.class, () -> DotEnv.read(tmp));
+        assertTrue(f.getMessage().contains("not a regular file"), f.getMessage());
+        Files.delete(tmp.resolve(".env"));
+        try (var ch = java.nio.channels.FileChannel.open(tmp.resolve(".env"), java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}), SmallFiles.MAX_BYTES); // sparse: nothing is stored
+        }
+        f = assertThrows(Fail.class, () -> DotEnv.read(tmp));
+        assertTrue(f.getMessage().contains("too large"), f.getMessage());
+        f = assertThrows(Fail.class, () -> Json.read(Path.of("/dev/zero"), Object.class, "manifest"));
+        assertTrue(f.getMessage().contains("not a regular file"), f.getMessage());
     }
 }

@@ -92,4 +92,27 @@ class ServiceMapTest {
         Files.delete(outside.resolve("Dockerfile"));
         Files.delete(outside);
     }
+
+    @Test
+    void theDefaultMapMustBePartOfTheCheckoutAndADeviceIsNeverRead() throws Exception {
+        Path outside = Files.createTempDirectory("outside");
+        try {
+            Files.writeString(outside.resolve("map.json"), "{\"services\": {\"a\": {\"image\": \"x\"}}}");
+            Path file = top.resolve(ServiceMap.DEFAULT_FILE);
+            assertEquals(file, ServiceMap.defaultFile(top), "absent: loading it says it is missing");
+            Files.createDirectories(top.resolve("config"));
+            Files.copy(outside.resolve("map.json"), top.resolve("config/map.json"));
+            Files.createSymbolicLink(file, Path.of("config/map.json"));
+            assertEquals(file, ServiceMap.defaultFile(top), "a link inside the checkout is part of it");
+            Files.delete(file);
+            Files.createSymbolicLink(file, outside.resolve("map.json"));
+            assertTrue(refused(() -> ServiceMap.defaultFile(top)).getMessage().contains("outside the checkout"));
+            assertTrue(refused(() -> ServiceMap.load(Path.of("/dev/zero"))).getMessage().contains("not a regular file"));
+            assertTrue(refused(() -> ServiceMap.load(outside)).getMessage().contains("not a regular file"));
+        } finally {
+            Files.deleteIfExists(top.resolve(ServiceMap.DEFAULT_FILE));
+            Files.deleteIfExists(outside.resolve("map.json"));
+            Files.delete(outside);
+        }
+    }
 }
