@@ -135,8 +135,19 @@ class AdoptionIT {
                 World.Run keep1 = run(w, "clean-images", "--keep", "1", "--dry-run", "--json");
                 JsonNode plan = Json.tree(keep1.stdout());
                 assertTrue(plan.toString().contains(T1), "beyond the newest 1, the older release may go: " + plan);
+                World.Run keep10 = run(w, "clean-images", "--keep", "10", "--dry-run", "--json");
+                assertEquals(0, keep10.exit(), keep10.toString());
+                assertFalse(Json.tree(keep10.stdout()).findValuesAsText("action").contains("delete"), "keep 10 deletes nothing: " + keep10.stdout());
+                World.Run markers = run(w, "verify", "list");
+                assertTrue(markers.stdout().contains("legacy marker"), markers.stdout());
                 assertEquals(before, w.snapshot(), "read-only looks change nothing");
                 assertEquals(f.history(), Files.readString(f.layout().historyLog()));
+                World.Run realKeep2 = run(w, "clean-images", "--keep", "2", "--yes");
+                assertEquals(0, realKeep2.exit(), realKeep2.toString());
+                assertTrue(Files.isDirectory(f.layout().releaseDir(s, T1)) && Files.isDirectory(f.layout().releaseDir(s, T2)),
+                        "keep 2 keeps both rollback targets");
+                assertEquals("v2", w.version(s), "the old project still serves");
+                assertTrue(Files.readString(f.layout().historyLog()).startsWith(f.history()), "the old history lines are kept byte for byte");
             } finally {
                 removeOldProjects(w);
             }
