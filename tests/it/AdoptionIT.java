@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import lib.core.Json;
 import lib.model.CurrentManifest;
 import lib.model.Layout;
@@ -24,6 +25,8 @@ import support.World;
 @Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, its own old project containers
 class AdoptionIT {
     private static final java.util.concurrent.atomic.AtomicInteger SEQ = new java.util.concurrent.atomic.AtomicInteger();
+    /** The repositories each world's fixtures pushed, removed with its old projects. */
+    private static final Map<World, List<String>> REPOS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * The shell scripts' tree for {@code stack}: releases v1 (old) and v2 (live), its containers up from
@@ -34,6 +37,16 @@ class AdoptionIT {
         int n = SEQ.incrementAndGet() + (int) (ProcessHandle.current().pid() % 50) * 60;
         String ms = String.format("%02d%02d", (n / 60) % 60, n % 60);
         String T1 = "v1__20260104T12" + ms + "Z", T2 = "v2__20260105T12" + ms + "Z";
+        // a repository of this fixture's own: a real clean may delete its unused images, never the shared test images
+        String repo = World.REGISTRY + "/seisei-adopt-" + stack + "/app";
+        REPOS.computeIfAbsent(w, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(repo);
+        Map<String, String> digests = new java.util.HashMap<>();
+        for (String tag : List.of("v1", "v2", "v3", "broken")) {
+            assertEquals(0, World.sh("docker", "tag", World.APP + ":" + tag, repo + ":" + tag).exit());
+            World.Run push = World.sh("docker", "push", repo + ":" + tag);
+            assertEquals(0, push.exit(), push.toString());
+            digests.put(tag, new lib.registry.Registry().digestOf(repo, tag));
+        }
         w.stack(stack, null);
         Layout l = new Layout(w.root);
         Path src = w.source.resolve(stack);
@@ -44,16 +57,16 @@ class AdoptionIT {
             Files.copy(src.resolve("docker-compose.yml"), d.resolve("docker-compose.yml"));
             Files.createDirectories(d.resolve("config"));
             Files.writeString(d.resolve("config/app.conf"), "setting=1\n");
-            Files.writeString(d.resolve(".env"), Files.readString(src.resolve(".env")) + "IMAGE_REF=" + World.APP + "@" + World.registryDigest(tag) + "\n");
+            Files.writeString(d.resolve(".env"), Files.readString(src.resolve(".env")) + "IMAGE_REF=" + repo + "@" + digests.get(tag) + "\n");
             lines.add("2026-01-0" + (id.equals(T1) ? "4" : "5") + "T12:" + ms.substring(0, 2) + ":" + ms.substring(2) + "Z DEPLOY " + stack + " " + env + " " + tag + " " + id
                     + " SUCCESS by=github-actions run=4" + lines.size());
         }
         Files.createDirectories(l.stacksDir());
         Files.createSymbolicLink(l.stackLink(stack), l.releaseDir(stack, T2));
         Files.createDirectories(l.currentDir());
-        String digest = World.registryDigest("v2");
+        String digest = digests.get("v2");
         Files.writeString(l.manifest(stack), "{\n  \"stack\": \"" + stack + "\",\n  \"env\": \"" + env + "\",\n  \"image_tag\": \"v2\",\n"
-                + "  \"image_ref\": \"" + World.APP + "@" + digest + "\",\n  \"image_digest\": \"" + digest + "\",\n  \"release_id\": \"" + T2 + "\",\n"
+                + "  \"image_ref\": \"" + repo + "@" + digest + "\",\n  \"image_digest\": \"" + digest + "\",\n  \"release_id\": \"" + T2 + "\",\n"
                 + "  \"release_dir\": \"" + l.releaseDir(stack, T2) + "\",\n  \"deployed_at_utc\": \"2026-01-05T12:00:00Z\",\n"
                 + "  \"actor\": \"github-actions\",\n  \"run_id\": \"41\",\n  \"break_glass\": false,\n  \"break_glass_reason\": \"\"\n}\n");
         String history = String.join("\n", lines) + "\n";
@@ -65,10 +78,10 @@ class AdoptionIT {
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), out);
         VerifyIT.awaitVersion(w, stack, "v2");
-        return new Fixture(l, history, T1, T2);
+        return new Fixture(l, history, T1, T2, repo);
     }
 
-    record Fixture(Layout layout, String history, String T1, String T2) {}
+    record Fixture(Layout layout, String history, String T1, String T2, String repo) {}
 
     /** A script with --root of this world (and --source where it takes one). */
     static World.Run run(World w, String script, String... args) {
@@ -78,8 +91,12 @@ class AdoptionIT {
         return w.script(script, a.toArray(String[]::new));
     }
 
-    /** Removes the containers the fixture started under the release dirs' own projects. */
+    /** Removes the containers the fixture started under the release dirs' own projects, and the images of its repositories. */
     static void removeOldProjects(World w) {
+        List<String> repos = REPOS.remove(w);
+        if (repos != null)
+            for (String ref : World.sh("docker", "images", "--format", "{{.Repository}}:{{.Tag}}").stdout().lines().toList())
+                if (repos.stream().anyMatch(r -> ref.startsWith(r + ":"))) World.sh("docker", "rmi", "-f", ref);
         for (String line : World.sh("docker", "ps", "-a", "-q", "--no-trunc", "--filter", "label=com.docker.compose.project.working_dir").stdout().lines().toList()) {
             String dir = World.sh("docker", "inspect", "-f", "{{index .Config.Labels \"com.docker.compose.project.working_dir\"}}", line).stdout().strip();
             if (dir.startsWith(w.dir.toString())) World.sh("docker", "rm", "-f", line);
@@ -137,7 +154,9 @@ class AdoptionIT {
                 assertTrue(plan.toString().contains(T1), "beyond the newest 1, the older release may go: " + plan);
                 World.Run keep10 = run(w, "clean-images", "--keep", "10", "--dry-run", "--json");
                 assertEquals(0, keep10.exit(), keep10.toString());
-                assertFalse(Json.tree(keep10.stdout()).findValuesAsText("action").contains("delete"), "keep 10 deletes nothing: " + keep10.stdout());
+                for (JsonNode stack : Json.tree(keep10.stdout()).path("stacks"))
+                    for (JsonNode r : stack.path("releases"))
+                        assertEquals("keep", r.path("action").asText(), "keep 10 deletes no release dir: " + r);
                 World.Run markers = run(w, "verify", "list");
                 assertTrue(markers.stdout().contains("legacy marker"), markers.stdout());
                 assertEquals(before, w.snapshot(), "read-only looks change nothing");
@@ -196,7 +215,7 @@ class AdoptionIT {
         try (World w = new World()) {
             try {
                 String staging = w.name("erp", "-staging");
-                fixture(w, staging, "staging");
+                Fixture f = fixture(w, staging, "staging");
                 String prod = w.name("erp", "-prod");
                 w.stack(prod, null);
                 World.Run up = run(w, "verify", "upgrade", "v2", "--from", staging);
@@ -205,7 +224,7 @@ class AdoptionIT {
                 assertEquals(2, again.exit(), again.toString());
                 World.Run none = run(w, "verify", "upgrade", "v3", "--from", staging);
                 assertEquals(2, none.exit(), none.toString());
-                World.Run deploy = w.run("deploy", prod, "production", "v2", "--image", World.APP);
+                World.Run deploy = w.run("deploy", prod, "production", "v2", "--image", f.repo());
                 assertEquals(0, deploy.exit(), deploy.toString());
                 assertEquals("v2", w.version(prod));
             } finally {
