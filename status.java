@@ -12,14 +12,15 @@
 //SOURCES lib/core/Http.java lib/core/Interrupts.java lib/core/Json.java lib/core/Parallel.java lib/core/Proc.java
 //SOURCES lib/engine/Compose.java lib/engine/ComposeEngine.java lib/engine/ComposeFile.java lib/engine/Container.java
 //SOURCES lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java lib/engine/Engines.java
-//SOURCES lib/engine/Health.java lib/engine/Images.java lib/engine/Running.java lib/engine/ServiceImages.java
-//SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
-//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java
-//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/LegacyLineFormat.java
-//SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java
-//SOURCES lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java lib/model/Release.java
-//SOURCES lib/model/StackLock.java lib/model/StackSettings.java lib/model/VerificationRecord.java
-//SOURCES lib/status/Metrics.java lib/status/StackState.java lib/status/StatusReport.java lib/status/TakeoverReport.java
+//SOURCES lib/engine/Health.java lib/engine/Images.java lib/engine/Rollout.java lib/engine/Running.java
+//SOURCES lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java
+//SOURCES lib/engine/SwarmServices.java lib/history/Action.java lib/history/HistoryFormat.java
+//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
+//SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/history/ReleaseHistory.java
+//SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
+//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
+//SOURCES lib/model/VerificationRecord.java lib/status/Metrics.java lib/status/StackState.java
+//SOURCES lib/status/StatusReport.java lib/status/TakeoverReport.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;
