@@ -161,7 +161,7 @@ public final class ComposeEngine implements Engine {
                 if (n.networks.contains(s.network()))
                     Proc.of(Docker.networkDisconnect(s.network(), n.id)).timeout(Duration.ofSeconds(60)).check("keeping " + n.name + " off " + s.network());
                 if (!n.running()) start.add(n.id);
-                console.progress(s.name() + ": new container " + n.name + " starts beside the serving one(s)");
+                console.progress(s.name() + ": new container " + n.name + " starts; it joins " + s.network() + " once healthy");
             }
         }
         if (!start.isEmpty()) Proc.of(Docker.start(start)).timeout(Duration.ofMinutes(2)).check("starting the new containers");

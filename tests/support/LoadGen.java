@@ -50,7 +50,8 @@ public final class LoadGen {
             HttpRequest req = HttpRequest.newBuilder(url).timeout(Duration.ofMillis(timeoutMs)).GET().build();
             client.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((r, e) -> {
                 long done = System.nanoTime();
-                if (e != null) answers.add(new Answer(at, done, false, e.getClass().getSimpleName()));
+                Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+                if (e != null) answers.add(new Answer(at, done, false, cause.getClass().getSimpleName()));
                 else if (r.statusCode() != 200) answers.add(new Answer(at, done, false, "status " + r.statusCode()));
                 else answers.add(new Answer(at, done, true, r.body().strip()));
             });
