@@ -35,8 +35,10 @@ import support.World;
  * rollback, a deploy whose release never gets healthy, a rollback to a release that is not healthy.
  * With stack.json "rollout" for web: no request fails, the broken release never answers one, exactly
  * one web container runs afterwards and the db container is never restarted. The same cases on the
- * same stack without the setting fail requests (so the first half can fail). The figures are printed
- * at the end, and written to $SEISEI_ZDT_FIGURES when set (bench/zero-downtime.sh).
+ * same stack without the setting fail requests (so the first half can fail). The same again on swarm
+ * (the engine in the namespace becomes a one-node swarm): start-first updates from the setting fail
+ * no request, stop-first ones do. The figures are printed at the end, and written to
+ * $SEISEI_ZDT_FIGURES when set (bench/zero-downtime.sh).
  *
  * <p>Isolated: it adds a network namespace and an engine, and its figures need the machine quiet.
  * The steps build on one another, in order.
@@ -54,7 +56,7 @@ class ZeroDowntimeIT {
     static World w;
     static String unmet;
     static int passed;
-    /** variant ("rollout", "plain") / case to what the load generator saw. */
+    /** variant (compose or swarm, with the rollout or not) / case to what the load generator saw. */
     static final Map<String, Load> FIGURES = new LinkedHashMap<>();
     static final List<String> CASES = List.of("deploy", "redeploy", "rollback", "deploy never healthy", "rollback to unhealthy");
 
@@ -117,11 +119,39 @@ class ZeroDowntimeIT {
                 "STOPSIGNAL SIGKILL", "ENTRYPOINT [\"/bin/busybox\", \"httpd\", \"-f\", \"-p\", \"5432\", \"-h\", \"/\"]", "")));
     }
 
-    /** A stack of proxy (publishing PORT on the namespace's loopback), web and db; with the rollout setting for web when {@code rollout}. */
-    static String stack(String prefix, int port, boolean rollout) {
+    /**
+     * A stack of proxy (publishing PORT in the namespace), web and db; with the rollout setting for web
+     * when {@code rollout}; on swarm when {@code swarm} (overlay networks, web found by its tasks'
+     * addresses: endpoint_mode dnsrr, since the namespace's kernel has no IPVS for a virtual IP).
+     */
+    static String stack(String prefix, int port, boolean rollout, boolean swarm) {
         String name = w.name(prefix, "-staging");
         Path d = w.source.resolve(name);
-        World.write(d.resolve("docker-compose.yml"), String.join("\n",
+        World.write(d.resolve("docker-compose.yml"), swarm ? String.join("\n",
+                "version: \"3.8\"",
+                "services:",
+                "  proxy:",
+                "    image: " + PROXY,
+                "    ports: [{target: 80, published: " + port + ", mode: host}]",
+                "    networks: [edge]",
+                "  web:",
+                "    image: ${IMAGE_REF}",
+                "    environment:",
+                "      START_DELAY: \"" + START_DELAY + "\"",
+                "    networks: [edge, backend]",
+                "    deploy:",
+                "      endpoint_mode: dnsrr",
+                "      update_config:",
+                "        monitor: 2s",
+                "  db:",
+                "    image: " + DB,
+                "    networks: [backend]",
+                "networks:",
+                "  edge:",
+                "    driver: overlay",
+                "  backend:",
+                "    driver: overlay",
+                "") : String.join("\n",
                 "version: \"2.4\"",
                 "services:",
                 "  proxy:",
@@ -141,8 +171,8 @@ class ZeroDowntimeIT {
                 "  backend: {}",
                 ""));
         World.write(d.resolve(".env"), "PROXY_PORT=" + port + "\nSTART_DELAY=" + START_DELAY + "\n");
-        World.write(d.resolve("stack.json"), "{\"images\": [{\"var\": \"IMAGE_REF\", \"repository\": \"" + APP + "\"}]"
-                + (rollout ? ", \"rollout\": {\"services\": [\"web\"], \"network\": \"edge\", \"drain_seconds\": 2}" : "") + "}\n");
+        World.write(d.resolve("stack.json"), "{" + (swarm ? "\"engine\": \"swarm\", " : "") + "\"images\": [{\"var\": \"IMAGE_REF\", \"repository\": \""
+                + APP + "\"}]" + (rollout ? ", \"rollout\": {\"services\": [\"web\"], \"network\": \"edge\", \"drain_seconds\": 2}" : "") + "}\n");
         return name;
     }
 
@@ -150,14 +180,9 @@ class ZeroDowntimeIT {
     @Order(1)
     void withTheRolloutSettingNoRequestFails() {
         step(1);
-        String stack = stack("zdt", 8081, true);
-        run(stack, 8081, "rollout");
-        for (String c : CASES) {
-            Load l = FIGURES.get("rollout/" + c);
-            assertEquals(0, l.failed, c + ": " + l.raw);
-            assertTrue(l.rate >= 50, c + ": at least 50 requests/s: " + l.raw);
-            assertFalse(l.bodies.containsKey("broken"), c + ": the release that never got healthy never answered: " + l.raw);
-        }
+        String stack = stack("zdt", 8081, true, false);
+        run(stack, 8081, COMPOSE_ROLLOUT);
+        assertNoFailures(COMPOSE_ROLLOUT);
         passed = 1;
     }
 
@@ -165,13 +190,48 @@ class ZeroDowntimeIT {
     @Order(2)
     void withoutItEveryCaseFailsRequests() {
         step(2);
-        String stack = stack("plain", 8082, false);
-        run(stack, 8082, "plain");
-        for (String c : CASES) {
-            Load l = FIGURES.get("plain/" + c);
-            assertTrue(l.failed > 0, c + " without the setting stops what serves before the new release is ready: " + l.raw);
-        }
+        String stack = stack("plain", 8082, false, false);
+        run(stack, 8082, COMPOSE);
+        assertFailures(COMPOSE);
         passed = 2;
+    }
+
+    @Test
+    @Order(3)
+    void onSwarmStartFirstUpdatesFailNoRequestAndStopFirstOnesDo() {
+        step(3);
+        NetnsEngine.dockerOk("swarm", "init", "--advertise-addr", "127.0.0.1");
+        String stack = stack("zsw", 8083, true, true);
+        run(stack, 8083, SWARM_ROLLOUT);
+        assertNoFailures(SWARM_ROLLOUT);
+        String plain = stack("psw", 8084, false, true);
+        run(plain, 8084, SWARM);
+        assertFailures(SWARM);
+        passed = 3;
+    }
+
+    static final String COMPOSE_ROLLOUT = "compose, rollout";
+    static final String COMPOSE = "compose";
+    static final String SWARM_ROLLOUT = "swarm, rollout";
+    static final String SWARM = "swarm";
+    static final List<String> VARIANTS = List.of(COMPOSE_ROLLOUT, COMPOSE, SWARM_ROLLOUT, SWARM);
+
+    static void assertNoFailures(String variant) {
+        for (String c : CASES) {
+            Load l = FIGURES.get(variant + "/" + c);
+            assertEquals(0, l.failed, variant + ", " + c + ": " + l.raw);
+            assertTrue(l.rate >= 50, c + ": at least 50 requests/s: " + l.raw);
+            assertFalse(l.bodies.containsKey("broken"), c + ": the release that never got healthy never answered: " + l.raw);
+        }
+    }
+
+    static void assertFailures(String variant) {
+        for (String c : CASES) {
+            // swarm leaves a service whose spec did not change alone: the same tag again updates nothing
+            if (variant.equals(SWARM) && c.equals("redeploy")) continue;
+            Load l = FIGURES.get(variant + "/" + c);
+            assertTrue(l.failed > 0, variant + ", " + c + ": without the setting what serves stops before the new release is ready: " + l.raw);
+        }
     }
 
     /**
@@ -180,12 +240,13 @@ class ZeroDowntimeIT {
      * and the proxy never restarted, and status during the first deploy shows both web containers.
      */
     static void run(String stack, int port, String variant) {
-        boolean rollout = variant.equals("rollout");
+        boolean rollout = variant.endsWith("rollout");
+        boolean swarm = variant.startsWith(SWARM);
         World.Run first = script("deploy", stack, "staging", "v1");
         assertEquals(0, first.exit(), first.toString());
-        assertEquals("v1", served(port));
-        String db = identity(stack, "db");
-        String proxy = identity(stack, "proxy");
+        assertTrue(support.TwoNodeSwarm.await(Duration.ofSeconds(30), () -> "v1".equals(served(port))), "the proxy serves v1");
+        String db = identity(stack, "db", swarm);
+        String proxy = identity(stack, "proxy", swarm);
         for (String c : CASES) {
             int expectExit = c.equals("deploy never healthy") || c.equals("rollback to unhealthy") ? 5 : 0;
             String expectBody = switch (c) {
@@ -194,7 +255,7 @@ class ZeroDowntimeIT {
             };
             List<String> seen = new ArrayList<>();
             Supplier<World.Run> action = switch (c) {
-                case "deploy" -> () -> rollout ? deployWatchingStatus(stack, seen) : script("deploy", stack, "staging", "v2");
+                case "deploy" -> () -> rollout && !swarm ? deployWatchingStatus(stack, seen) : script("deploy", stack, "staging", "v2");
                 case "redeploy" -> () -> script("deploy", stack, "staging", "v2");
                 case "rollback" -> () -> script("rollback", stack, "staging", "--to", "v1");
                 case "deploy never healthy" -> () -> script("deploy", stack, "staging", "broken");
@@ -205,12 +266,15 @@ class ZeroDowntimeIT {
             FIGURES.put(variant + "/" + c, l);
             System.out.printf("[zdt] %s %s: exit %d, %s%n", variant, c, r[0].exit(), l.raw);
             assertEquals(expectExit, r[0].exit(), c + ": " + r[0]);
-            assertEquals(expectBody, served(port), c);
+            // a swarm stack's old task may still be shutting down when the health wait ends
+            assertTrue(support.TwoNodeSwarm.await(Duration.ofSeconds(swarm ? 30 : 0), () -> expectBody.equals(served(port))),
+                    c + ": the proxy serves " + expectBody);
             if (!rollout) continue;
-            assertEquals(1, webContainers(stack), c + ": exactly one web container afterwards: " + NetnsEngine.docker("ps", "-a"));
-            assertEquals(db, identity(stack, "db"), c + ": the db container was never restarted");
-            assertEquals(proxy, identity(stack, "proxy"), c + ": the proxy was never restarted");
-            if (c.equals("deploy")) {
+            assertTrue(support.TwoNodeSwarm.await(Duration.ofSeconds(swarm ? 30 : 0), () -> webContainers(stack, swarm) == 1),
+                    c + ": exactly one web container afterwards: " + NetnsEngine.docker("ps", "-a"));
+            assertEquals(db, identity(stack, "db", swarm), c + ": the db container was never restarted");
+            assertEquals(proxy, identity(stack, "proxy", swarm), c + ": the proxy was never restarted");
+            if (c.equals("deploy") && !swarm) {
                 assertTrue(seen.contains("serving (old)") && seen.contains("starting (new)"),
                         "status showed both web containers and which one serves during the rollout: " + seen);
             }
@@ -280,17 +344,26 @@ class ZeroDowntimeIT {
         return r.exit() == 0 ? r.stdout().strip() : null;
     }
 
-    /** ID and start time of the stack's container of {@code service}: equal only when it was neither recreated nor restarted. */
-    static String identity(String stack, String service) {
-        String id = NetnsEngine.dockerOk("ps", "-q", "--no-trunc", "--filter", "label=com.docker.compose.project=" + stack,
-                "--filter", "label=com.docker.compose.service=" + service);
+    /** The filters of the containers of one service of the stack (compose, or a swarm stack's tasks). */
+    static List<String> filters(String stack, String service, boolean swarm) {
+        return swarm ? List.of("--filter", "label=com.docker.swarm.service.name=" + stack + "_" + service)
+                : List.of("--filter", "label=com.docker.compose.project=" + stack, "--filter", "label=com.docker.compose.service=" + service);
+    }
+
+    /** ID and start time of the stack's running container of {@code service}: equal only when it was neither recreated nor restarted. */
+    static String identity(String stack, String service, boolean swarm) {
+        List<String> a = new ArrayList<>(List.of("ps", "-q", "--no-trunc"));
+        a.addAll(filters(stack, service, swarm));
+        String id = NetnsEngine.dockerOk(a.toArray(String[]::new));
         assertEquals(1, id.lines().count(), service + " runs once: " + id);
         return id + " " + NetnsEngine.dockerOk("inspect", "--format", "{{.State.StartedAt}}", id);
     }
 
-    static long webContainers(String stack) {
-        return NetnsEngine.dockerOk("ps", "-a", "-q", "--filter", "label=com.docker.compose.project=" + stack, "--filter",
-                "label=com.docker.compose.service=web").lines().filter(l -> !l.isBlank()).count();
+    /** The web containers afterwards: every one of a compose stack, the running ones of a swarm stack (swarm keeps a few stopped tasks). */
+    static long webContainers(String stack, boolean swarm) {
+        List<String> a = new ArrayList<>(swarm ? List.of("ps", "-q") : List.of("ps", "-a", "-q"));
+        a.addAll(filters(stack, "web", swarm));
+        return NetnsEngine.dockerOk(a.toArray(String[]::new)).lines().filter(l -> !l.isBlank()).count();
     }
 
     /** Runs a script in the namespace against its engine, with the world's root (and source for deploy). */
@@ -319,14 +392,18 @@ class ZeroDowntimeIT {
 
     /** Requests sent and failed and the longest gap between two answers, per case, with and without the setting. */
     static String table() {
-        StringBuilder b = new StringBuilder("zero-downtime figures (" + RATE + " requests/s through the proxy; app start-up " + START_DELAY + " s)\n");
-        b.append(String.format("%-24s %18s %18s %18s%n", "case", "sent", "failed", "longest gap (ms)"));
-        b.append(String.format("%-24s %9s %8s %9s %8s %9s %8s%n", "", "rollout", "plain", "rollout", "plain", "rollout", "plain"));
+        StringBuilder b = new StringBuilder("zero-downtime figures: " + RATE + " requests/s through Caddy, app start-up " + START_DELAY
+                + " s; requests sent / failed / longest gap between two answers (ms)\n");
+        b.append(String.format("%-22s", "case"));
+        for (String v : VARIANTS) b.append(String.format(" | %-20s", v));
+        b.append("\n");
         for (String c : CASES) {
-            Load r = FIGURES.get("rollout/" + c);
-            Load p = FIGURES.get("plain/" + c);
-            b.append(String.format("%-24s %9s %8s %9s %8s %9s %8s%n", c, r == null ? "-" : r.sent, p == null ? "-" : p.sent,
-                    r == null ? "-" : r.failed, p == null ? "-" : p.failed, r == null ? "-" : r.gapMs, p == null ? "-" : p.gapMs));
+            b.append(String.format("%-22s", c));
+            for (String v : VARIANTS) {
+                Load l = FIGURES.get(v + "/" + c);
+                b.append(String.format(" | %-20s", l == null ? "-" : l.sent + " / " + l.failed + " / " + l.gapMs));
+            }
+            b.append("\n");
         }
         return b.toString();
     }
