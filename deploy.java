@@ -13,10 +13,10 @@
 //SOURCES lib/core/Sizes.java lib/core/SmallFiles.java lib/engine/Compose.java lib/engine/ComposeEngine.java
 //SOURCES lib/engine/ComposeFile.java lib/engine/Container.java lib/engine/Diagnostics.java lib/engine/Docker.java
 //SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/Images.java
-//SOURCES lib/engine/Running.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
-//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Context.java lib/flow/DeployFlow.java
-//SOURCES lib/flow/Gate.java lib/flow/Hooks.java lib/flow/Lifecycle.java lib/flow/Repair.java lib/flow/Waits.java
-//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java
+//SOURCES lib/engine/Rollout.java lib/engine/Running.java lib/engine/ServiceImages.java lib/engine/Swarm.java
+//SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Context.java
+//SOURCES lib/flow/DeployFlow.java lib/flow/Gate.java lib/flow/Hooks.java lib/flow/Lifecycle.java lib/flow/Repair.java
+//SOURCES lib/flow/Waits.java lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java
 //SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/LegacyLineFormat.java
 //SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java
 //SOURCES lib/model/DigestManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java

@@ -13,16 +13,16 @@
 //SOURCES lib/core/Proc.java lib/core/Sizes.java lib/core/SmallFiles.java lib/engine/Compose.java
 //SOURCES lib/engine/ComposeEngine.java lib/engine/ComposeFile.java lib/engine/Container.java
 //SOURCES lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Engine.java lib/engine/Engines.java
-//SOURCES lib/engine/Health.java lib/engine/Images.java lib/engine/Running.java lib/engine/ServiceImages.java
-//SOURCES lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java
-//SOURCES lib/flow/Context.java lib/flow/Hooks.java lib/flow/Lifecycle.java lib/flow/Repair.java
-//SOURCES lib/flow/RollbackFlow.java lib/flow/Waits.java lib/history/Action.java lib/history/HistoryFormat.java
-//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
-//SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/history/ReleaseHistory.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
-//SOURCES lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java lib/registry/Proxies.java
-//SOURCES lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java
+//SOURCES lib/engine/Health.java lib/engine/Images.java lib/engine/Rollout.java lib/engine/Running.java
+//SOURCES lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java
+//SOURCES lib/engine/SwarmServices.java lib/flow/Context.java lib/flow/Hooks.java lib/flow/Lifecycle.java
+//SOURCES lib/flow/Repair.java lib/flow/RollbackFlow.java lib/flow/Waits.java lib/history/Action.java
+//SOURCES lib/history/HistoryFormat.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
+//SOURCES lib/history/HistoryScan.java lib/history/LegacyLineFormat.java lib/history/Outcome.java
+//SOURCES lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
+//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
+//SOURCES lib/model/StackSettings.java lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java
+//SOURCES lib/registry/Proxies.java lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;

@@ -13,14 +13,14 @@
 //SOURCES lib/core/Sizes.java lib/core/SmallFiles.java lib/engine/Compose.java lib/engine/ComposeEngine.java
 //SOURCES lib/engine/ComposeFile.java lib/engine/Container.java lib/engine/Docker.java lib/engine/Drift.java
 //SOURCES lib/engine/Engine.java lib/engine/Engines.java lib/engine/Health.java lib/engine/Images.java
-//SOURCES lib/engine/Running.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
-//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/history/Action.java lib/history/HistoryFormat.java
-//SOURCES lib/history/HistoryLog.java lib/history/HistoryRecord.java lib/history/HistoryScan.java
-//SOURCES lib/history/LegacyLineFormat.java lib/history/Outcome.java lib/history/ReleaseHistory.java
-//SOURCES lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java lib/model/Layout.java
-//SOURCES lib/model/Names.java lib/model/Release.java lib/model/StackLock.java lib/model/StackSettings.java
-//SOURCES lib/model/VerificationRecord.java lib/status/Metrics.java lib/status/StackState.java
-//SOURCES lib/status/StatusReport.java lib/status/TakeoverReport.java
+//SOURCES lib/engine/Rollout.java lib/engine/Running.java lib/engine/ServiceImages.java lib/engine/Swarm.java
+//SOURCES lib/engine/SwarmEngine.java lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/history/Action.java
+//SOURCES lib/history/HistoryFormat.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
+//SOURCES lib/history/HistoryScan.java lib/history/LegacyLineFormat.java lib/history/Outcome.java
+//SOURCES lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
+//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
+//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/status/Metrics.java
+//SOURCES lib/status/StackState.java lib/status/StatusReport.java lib/status/TakeoverReport.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;

@@ -13,17 +13,17 @@
 //SOURCES lib/core/Proc.java lib/core/Sizes.java lib/core/SmallFiles.java lib/engine/Compose.java
 //SOURCES lib/engine/ComposeEngine.java lib/engine/ComposeFile.java lib/engine/Container.java
 //SOURCES lib/engine/Diagnostics.java lib/engine/Docker.java lib/engine/Drift.java lib/engine/Engine.java
-//SOURCES lib/engine/Engines.java lib/engine/Health.java lib/engine/Images.java lib/engine/Running.java
-//SOURCES lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java lib/engine/SwarmFile.java
-//SOURCES lib/engine/SwarmServices.java lib/flow/Context.java lib/flow/Hooks.java lib/flow/Lifecycle.java
-//SOURCES lib/flow/Repair.java lib/flow/VerifyFlow.java lib/flow/Waits.java lib/history/Action.java
-//SOURCES lib/history/HistoryFormat.java lib/history/HistoryLog.java lib/history/HistoryRecord.java
-//SOURCES lib/history/HistoryScan.java lib/history/LegacyLineFormat.java lib/history/Outcome.java
-//SOURCES lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java lib/model/ImageRef.java
-//SOURCES lib/model/Layout.java lib/model/Names.java lib/model/Release.java lib/model/StackLock.java
-//SOURCES lib/model/StackSettings.java lib/model/VerificationRecord.java lib/registry/DockerCredentials.java
-//SOURCES lib/registry/InsecureRegistries.java lib/registry/Proxies.java lib/registry/Registry.java
-//SOURCES lib/registry/RegistryErrors.java lib/registry/Trust.java lib/status/StackState.java
+//SOURCES lib/engine/Engines.java lib/engine/Health.java lib/engine/Images.java lib/engine/Rollout.java
+//SOURCES lib/engine/Running.java lib/engine/ServiceImages.java lib/engine/Swarm.java lib/engine/SwarmEngine.java
+//SOURCES lib/engine/SwarmFile.java lib/engine/SwarmServices.java lib/flow/Context.java lib/flow/Hooks.java
+//SOURCES lib/flow/Lifecycle.java lib/flow/Repair.java lib/flow/VerifyFlow.java lib/flow/Waits.java
+//SOURCES lib/history/Action.java lib/history/HistoryFormat.java lib/history/HistoryLog.java
+//SOURCES lib/history/HistoryRecord.java lib/history/HistoryScan.java lib/history/LegacyLineFormat.java
+//SOURCES lib/history/Outcome.java lib/history/ReleaseHistory.java lib/model/CurrentManifest.java lib/model/DotEnv.java
+//SOURCES lib/model/ImageRef.java lib/model/Layout.java lib/model/Names.java lib/model/Release.java
+//SOURCES lib/model/StackLock.java lib/model/StackSettings.java lib/model/VerificationRecord.java
+//SOURCES lib/registry/DockerCredentials.java lib/registry/InsecureRegistries.java lib/registry/Proxies.java
+//SOURCES lib/registry/Registry.java lib/registry/RegistryErrors.java lib/registry/Trust.java lib/status/StackState.java
 
 import java.util.concurrent.Callable;
 import lib.cli.Cli;

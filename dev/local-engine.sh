@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure a local Docker engine, Compose and a registry on 127.0.0.1 run here.
-#   dev/local-engine.sh up     install what is missing (apt), start dockerd and the registry
+#   dev/local-engine.sh up     install what is missing (apt; caddy kept stopped), start dockerd and the registry
 #   dev/local-engine.sh down   stop the registry and the dockerd this script started
 #   dev/local-engine.sh ssh    install openssh-server and sudo if missing (for CiPipelinesIT only;
 #                              it starts its own sshd on 127.0.0.1 and stops it again)
@@ -30,6 +30,32 @@ install_missing() {
   command -v ip >/dev/null || need+=(iproute2)
   command -v promtool >/dev/null || need+=(prometheus)   # promtool checks status --format prometheus
   apt_install "${need[@]}"
+  install_caddy
+}
+
+# caddy, for ZeroDowntimeIT: its binary goes into the proxy image the test builds; the package's
+# own Caddy (port 80) is kept stopped and disabled.
+install_caddy() {
+  command -v caddy >/dev/null && return
+  apt_install_stopped "caddy.service" caddy
+}
+
+# Installs packages whose install would also start a service and enable it at boot: a policy-rc.d
+# (the one a container has, else one of ours for the install) keeps it stopped, and when ours was
+# used the units named in $1 (the services of packages newly installed) are disabled again.
+apt_install_stopped() { # "units" packages...
+  local units=$1 policy=/usr/sbin/policy-rc.d ours=""
+  shift
+  [ $# -gt 0 ] || return 0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && ours=1
+  fi
+  apt_install "$@" || { [ -z "$ours" ] || rm -f "$policy"; exit 1; }
+  if [ -n "$ours" ]; then
+    rm -f "$policy"
+    # shellcheck disable=SC2086
+    if [ -n "$units" ] && command -v systemctl >/dev/null; then systemctl disable $units >/dev/null 2>&1 || true; fi
+  fi
 }
 
 apt_install() {
@@ -46,19 +72,12 @@ apt_install() {
 # also start sshd on port 22 and enable it at boot: a policy-rc.d (the one a container has, else
 # one of ours for the install) keeps it stopped, and the service is disabled again.
 install_ssh() {
-  local need=() policy=/usr/sbin/policy-rc.d ours=""
-  [ -x /usr/sbin/sshd ] || need+=(openssh-server)
+  local need=() units=""
+  [ -x /usr/sbin/sshd ] || { need+=(openssh-server); units="ssh.service ssh.socket"; }
   command -v sudo >/dev/null || need+=(sudo)
   command -v ssh >/dev/null || need+=(openssh-client)
   command -v jq >/dev/null || need+=(jq)
-  if [ ! -x /usr/sbin/sshd ] && [ ! -e "$policy" ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && ours=1
-  fi
-  apt_install "${need[@]}" || { [ -z "$ours" ] || rm -f "$policy"; exit 1; }
-  if [ -n "$ours" ]; then
-    rm -f "$policy"
-    if command -v systemctl >/dev/null; then systemctl disable ssh.service ssh.socket >/dev/null 2>&1 || true; fi
-  fi
+  apt_install_stopped "$units" "${need[@]}"
 }
 
 start_dockerd() {

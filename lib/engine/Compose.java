@@ -80,6 +80,31 @@ public final class Compose {
         return with(base(project, dir), "up", "-d", "--force-recreate", "--remove-orphans");
     }
 
+    /**
+     * Brings {@code services} (the services a start-first rollout does not list) to the release's
+     * configuration without touching the others: each is recreated only when its configuration changed,
+     * so an unchanged database keeps running; services no longer in the file are removed.
+     */
+    public List<String> upServices(String project, Path dir, List<String> services) {
+        List<String> a = new ArrayList<>(base(project, dir));
+        a.addAll(List.of("up", "-d", "--no-deps", "--remove-orphans"));
+        a.addAll(services);
+        return List.copyOf(a);
+    }
+
+    /**
+     * Creates, without starting them and without touching the running ones, the new containers of the
+     * services of a start-first rollout: each {@code scale} entry (service to its containers in all)
+     * asks for as many more as the release runs, made from this release dir's configuration.
+     */
+    public List<String> createBeside(String project, Path dir, java.util.Map<String, Integer> scale) {
+        List<String> a = new ArrayList<>(base(project, dir));
+        a.addAll(List.of("up", "--no-start", "--no-deps", "--no-recreate", "--remove-orphans"));
+        for (var e : scale.entrySet()) a.addAll(List.of("--scale", e.getKey() + "=" + e.getValue()));
+        a.addAll(scale.keySet());
+        return List.copyOf(a);
+    }
+
     public List<String> down(String project, Path dir) {
         return with(base(project, dir), "down", "--remove-orphans");
     }

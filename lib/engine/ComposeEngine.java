@@ -39,9 +39,25 @@ public final class ComposeEngine implements Engine {
 
     @Override public String name() { return COMPOSE; }
 
-    @Override public void validate(String stack, Path sourceDir) {}
+    /**
+     * Refuses, before anything is written, a start-first rollout (stack.json "rollout") that the
+     * compose file cannot run: a listed service that is not in the file, is not on the rollout network,
+     * publishes a fixed host port, has a fixed container_name or a network_mode.
+     */
+    @Override
+    public void validate(String stack, Path sourceDir) {
+        StackSettings settings = StackSettings.load(sourceDir);
+        if (settings.rollout != null)
+            Rollout.services(stack, sourceDir, Rollout.vars(sourceDir), ComposeFile.Rules.V2, settings.rollout);
+    }
 
     @Override public String upDescription() { return "up -d --force-recreate"; }
+
+    @Override
+    public String upDescription(StackSettings settings) {
+        if (settings.rollout == null) return upDescription();
+        return "start-first rollout of " + String.join(", ", settings.rollout.services) + "; up -d --no-deps for the other services";
+    }
 
     /**
      * Records what each service of the release runs (release.json "services": its compose file read in
@@ -80,8 +96,117 @@ public final class ComposeEngine implements Engine {
 
     @Override
     public void up(String stack, Path releaseDir) {
-        Proc.of(compose.get().up(stack, releaseDir)).timeout(Duration.ofMinutes(10)).progress(line -> console.progress("up: " + line))
-                .check("starting " + stack);
+        StackSettings settings = StackSettings.load(releaseDir);
+        if (settings.rollout != null) {
+            upBeside(stack, releaseDir, settings.rollout);
+            return;
+        }
+        run(compose.get().up(stack, releaseDir), "starting " + stack);
+    }
+
+    private void run(List<String> cmd, String what) {
+        Proc.of(cmd).timeout(Duration.ofMinutes(10)).progress(line -> console.progress("up: " + line)).check(what);
+    }
+
+    private List<Rollout.Service> listed(String stack, Path releaseDir, StackSettings.Rollout rollout) {
+        return Rollout.services(stack, releaseDir, Rollout.vars(releaseDir), rules(), rollout);
+    }
+
+    private ComposeFile.Rules rules() {
+        return compose.get().version == Compose.Version.V1 ? ComposeFile.Rules.V1 : ComposeFile.Rules.V2;
+    }
+
+    /** The containers of the stack's own compose project (not those of an old project), from one listing. */
+    private List<Container> own(String stack, Path releaseDir) {
+        Map<String, Path> one = new HashMap<>();
+        one.put(stack, releaseDir.getParent());
+        return look(one).containers(stack).stream().filter(c -> c.foreign_project == null).toList();
+    }
+
+    /**
+     * The `up` of a start-first rollout ({@link Rollout}): containers of the listed services that do not
+     * serve go; the other services are brought to the release's configuration (recreated only when it
+     * changed); then the release's containers of the listed services are created beside the serving
+     * ones, kept off the rollout network, and started. A release whose containers serve already (a
+     * restore) keeps them and loses every other container of those services.
+     */
+    private void upBeside(String stack, Path releaseDir, StackSettings.Rollout rollout) {
+        Compose c = compose.get();
+        List<Rollout.Service> listed = listed(stack, releaseDir, rollout);
+        List<Container> own = own(stack, releaseDir);
+        List<String> remove = new ArrayList<>();
+        Map<String, Integer> scale = new java.util.LinkedHashMap<>();
+        for (Rollout.Service s : listed) {
+            Rollout.Plan p = Rollout.plan(s, own, releaseDir);
+            remove.addAll(p.remove());
+            if (p.start()) scale.put(s.name(), p.scale());
+        }
+        if (!remove.isEmpty()) {
+            console.progress("removing " + remove.size() + " container(s) of " + Rollout.names(listed) + " that do not serve");
+            Proc.of(Docker.rm(remove)).timeout(Duration.ofMinutes(2)).check("removing containers that do not serve");
+        }
+        ServiceImages all = ComposeFile.services(releaseDir, Compose.FILE, Rollout.vars(releaseDir), rules());
+        List<String> others = new ArrayList<>();
+        for (String name : all.images().keySet()) if (!rollout.lists(name) && !all.optional().contains(name)) others.add(name);
+        if (!others.isEmpty()) run(c.upServices(stack, releaseDir, others), "starting " + String.join(", ", others) + " of " + stack);
+        if (scale.isEmpty()) return;
+        run(c.createBeside(stack, releaseDir, scale), "creating the new containers of " + String.join(", ", scale.keySet()));
+        List<Container> now = own(stack, releaseDir);
+        List<String> start = new ArrayList<>();
+        for (Rollout.Service s : listed) {
+            if (!scale.containsKey(s.name())) continue;
+            for (Container n : now) {
+                if (!s.name().equals(n.service) || !Rollout.inDir(n, releaseDir)) continue;
+                // off the network until healthy: the proxy finds only containers that may serve
+                if (n.networks.contains(s.network()))
+                    Proc.of(Docker.networkDisconnect(s.network(), n.id)).timeout(Duration.ofSeconds(60)).check("keeping " + n.name + " off " + s.network());
+                if (!n.running()) start.add(n.id);
+                console.progress(s.name() + ": new container " + n.name + " starts; it joins " + s.network() + " once healthy");
+            }
+        }
+        if (!start.isEmpty()) Proc.of(Docker.start(start)).timeout(Duration.ofMinutes(2)).check("starting the new containers");
+    }
+
+    /**
+     * The healthy end of a start-first rollout: each new container of a listed service joins the
+     * rollout network under the service's name; the old ones serve {@code drain_seconds} more (the
+     * proxy learns the new ones meanwhile), then are stopped with the service's stop grace period and
+     * removed. A failure to stop or remove them is a warning: the release serves.
+     */
+    @Override
+    public void promote(String stack, Path releaseDir, StackSettings settings) {
+        if (settings.rollout == null) return;
+        List<Rollout.Service> listed = listed(stack, releaseDir, settings.rollout);
+        List<Container> own = own(stack, releaseDir);
+        List<String> old = new ArrayList<>();
+        int stopSeconds = 0;
+        for (Rollout.Service s : listed) {
+            for (Container n : Rollout.fresh(s, own, releaseDir)) {
+                if (!n.running()) continue;
+                Proc.of(Docker.networkConnect(s.network(), s.name(), n.id)).timeout(Duration.ofSeconds(60))
+                        .check("putting " + n.name + " on " + s.network());
+                console.progress(s.name() + ": " + n.name + " serves (joined " + s.network() + ")");
+            }
+            for (Container o : Rollout.old(s, own, releaseDir)) {
+                old.add(o.id);
+                stopSeconds = Math.max(stopSeconds, s.stopSeconds());
+            }
+        }
+        if (old.isEmpty()) return;
+        int drain = settings.rollout.drain_seconds;
+        console.step("draining " + old.size() + " old container(s) of " + Rollout.names(listed) + ": they serve " + drain
+                + "s more, then stop (grace " + stopSeconds + "s)");
+        try {
+            Thread.sleep(drain * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            Proc.of(Docker.stop(old, stopSeconds)).timeout(Duration.ofSeconds(stopSeconds + 60L)).check("stopping the old containers");
+            Proc.of(Docker.rm(old)).timeout(Duration.ofMinutes(2)).check("removing the old containers");
+        } catch (Fail f) {
+            console.warn("the new release serves, but its old containers could not be stopped and removed: " + f.oneLine());
+        }
     }
 
     @Override
@@ -163,11 +288,20 @@ public final class ComposeEngine implements Engine {
         List<Container> cs = seen.containers(stack);
         List<String> problems = new ArrayList<>();
         boolean settled = false;
+        Map<String, Rollout.Service> listed = rolloutOf(stack, releaseDir, settings);
         if (cs.stream().allMatch(c -> c.foreign_project != null && !c.running())) problems.add("no containers run for " + stack);
         for (Container c : cs) {
             if (c.foreign_project != null && !c.running()) continue;
             String who = c.service != null ? c.service : c.name;
-            if (releaseDir != null && c.working_dir != null && !Path.of(c.working_dir).equals(releaseDir))
+            Rollout.Service r = c.foreign_project == null && c.service != null ? listed.get(c.service) : null;
+            if (r != null) {
+                c.role = Rollout.role(c, r.network(), releaseDir);
+                // an old or left-over container beside the release's own is not part of the release's health
+                if (!Rollout.inDir(c, releaseDir) && cs.stream().anyMatch(x -> r.name().equals(x.service) && Rollout.inDir(x, releaseDir))) continue;
+            }
+            boolean kept = !listed.isEmpty() && r == null && c.working_dir != null && releaseDir != null
+                    && releaseDir.getParent().equals(Path.of(c.working_dir).getParent());
+            if (releaseDir != null && c.working_dir != null && !Path.of(c.working_dir).equals(releaseDir) && !kept)
                 problems.add(who + " belongs to another release (" + c.working_dir + ")");
             if (!c.running()) {
                 problems.add(who + " is " + c.state + (c.state.equals("exited") ? " (exit " + c.exit_code + ")" : ""));
@@ -178,6 +312,26 @@ public final class ComposeEngine implements Engine {
             }
         }
         return new Observation(cs, problems, settled);
+    }
+
+    private final Map<Path, Map<String, Rollout.Service>> rollouts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * The listed services of a release with a start-first rollout, by name (empty for other releases or
+     * when its compose file cannot say), read once per release dir. Compose's v2 interpolation rules:
+     * reading a stack starts no compose process.
+     */
+    private Map<String, Rollout.Service> rolloutOf(String stack, Path releaseDir, StackSettings settings) {
+        if (settings.rollout == null || releaseDir == null) return Map.of();
+        return rollouts.computeIfAbsent(releaseDir, d -> {
+            try {
+                Map<String, Rollout.Service> m = new java.util.LinkedHashMap<>();
+                for (Rollout.Service r : Rollout.services(stack, d, Rollout.vars(d), ComposeFile.Rules.V2, settings.rollout)) m.put(r.name(), r);
+                return m;
+            } catch (Fail f) {
+                return Map.of();
+            }
+        });
     }
 
     @Override

@@ -99,6 +99,55 @@ public final class ComposeFile {
         return new Resolved(image, profiles);
     }
 
+    /** The top-level mapping of {@code dir/file}, as written. */
+    public static Map<String, Object> top(Path dir, String file) {
+        return load(dir.resolve(file));
+    }
+
+    /**
+     * The options of service {@code name} as written (values not interpolated), merged along its
+     * {@code extends} chain (same file or another, any depth) with its own options winning, as Compose
+     * merges single-value options; null when the file has no such service.
+     */
+    public static Map<String, Object> serviceOptions(Path dir, String file, Map<String, String> vars, Rules rules, String name) {
+        Path f = dir.resolve(file);
+        Map<String, Object> top = load(f);
+        if (!map(top.get("services"), "services", f).containsKey(name)) return null;
+        return options(f, top, name, vars, rules, new HashSet<>());
+    }
+
+    private static Map<String, Object> options(Path file, Map<String, Object> top, String name, Map<String, String> vars, Rules rules,
+                                               Set<String> seen) {
+        if (!seen.add(file + "#" + name)) throw Fail.failed(file + ": service " + name + " extends itself (a cycle of extends)");
+        Map<String, Object> services = map(top.get("services"), "services", file);
+        if (!services.containsKey(name)) throw Fail.failed(file + ": no service " + name + " to extend");
+        Object raw = services.get(name);
+        Map<String, Object> own = raw == null ? Map.of() : map(raw, "service " + name, file);
+        Map<String, Object> out = new LinkedHashMap<>();
+        Object ext = own.get("extends");
+        if (ext != null) {
+            String base;
+            Path baseFile = file;
+            Map<String, Object> baseTop = top;
+            if (ext instanceof String s) {
+                base = scalar(s, vars, rules, file, name + ".extends");
+            } else {
+                Map<String, Object> e = map(ext, "extends of service " + name, file);
+                base = scalar(e.get("service"), vars, rules, file, name + ".extends.service");
+                if (base == null) throw Fail.failed(file + ": extends of service " + name + " names no service");
+                Object fe = e.get("file");
+                if (fe != null) {
+                    baseFile = file.getParent().resolve(scalar(fe, vars, rules, file, name + ".extends.file")).normalize();
+                    baseTop = load(baseFile);
+                }
+            }
+            out.putAll(options(baseFile, baseTop, base, vars, rules, seen));
+        }
+        out.putAll(own);
+        out.remove("extends");
+        return out;
+    }
+
     /** A scalar value as Compose sees it after interpolation; null stays null. */
     private static String scalar(Object v, Map<String, String> vars, Rules rules, Path file, String where) {
         if (v == null) return null;

@@ -28,6 +28,13 @@ public class Container {
     public String foreign_project;
     public int exit_code;
     public List<String> health_log = new ArrayList<>();
+    /** The networks the container is attached to (from the listing; empty when unknown). */
+    public List<String> networks = new ArrayList<>();
+    /**
+     * What a container of a start-first rollout service does now ({@link Rollout#role}): serving, a new
+     * one not serving yet, an old one still serving; null for other containers.
+     */
+    public String role;
 
     public boolean running() { return "running".equals(state); }
 
@@ -70,6 +77,7 @@ public class Container {
         c.working_dir = blankNull(l.workingDir());
         c.image_ref = l.image();
         c.state = l.state();
+        for (String n : l.networks().split(",")) if (!n.isBlank()) c.networks.add(n.strip());
         java.util.regex.Matcher h = HEALTH.matcher(l.status());
         if (h.find()) c.health = h.group(1).equals("health: starting") ? "starting" : h.group(1);
         java.util.regex.Matcher x = EXIT.matcher(l.status());

@@ -15,14 +15,14 @@ public final class Docker {
     /**
      * Every container of every compose project (running or not), one line each, the fields separated
      * by tabs: ID, project, project working dir, service, name, image, state, status ("Up 5 minutes
-     * (healthy)", "Exited (1) 2 seconds ago"). What a reading of many stacks is made of: one listing,
+     * (healthy)", "Exited (1) 2 seconds ago"), networks (comma-separated). What a reading of many stacks is made of: one listing,
      * no inspect. The image is the reference the container was created from, or its image ID when
      * that reference now names another image.
      */
     public static List<String> composeContainers() {
         return List.of("docker", "ps", "-a", "--no-trunc", "--filter", "label=" + PROJECT_LABEL, "--format",
                 "{{.ID}}\t{{.Label \"" + PROJECT_LABEL + "\"}}\t{{.Label \"" + WORKING_DIR_LABEL + "\"}}\t{{.Label \"" + SERVICE_LABEL
-                        + "\"}}\t{{.Names}}\t{{.Image}}\t{{.State}}\t{{.Status}}");
+                        + "\"}}\t{{.Names}}\t{{.Image}}\t{{.State}}\t{{.Status}}\t{{.Networks}}");
     }
 
     /** IDs of every container on the engine. */
@@ -46,6 +46,15 @@ public final class Docker {
         List<String> a = new ArrayList<>(List.of("docker", "stop", "-t", Integer.toString(seconds)));
         a.addAll(ids);
         return List.copyOf(a);
+    }
+
+    /** Attaches a container to a network, reachable there under {@code alias} too. */
+    public static List<String> networkConnect(String network, String alias, String id) {
+        return List.of("docker", "network", "connect", "--alias", alias, network, id);
+    }
+
+    public static List<String> networkDisconnect(String network, String id) {
+        return List.of("docker", "network", "disconnect", network, id);
     }
 
     public static List<String> start(List<String> ids) {

@@ -36,6 +36,17 @@ public interface Engine {
     /** What {@link #up} does, for progress output. */
     String upDescription();
 
+    /** What {@link #up} does for a release with {@code settings} (a start-first rollout says so), for progress output. */
+    default String upDescription(StackSettings settings) { return upDescription(); }
+
+    /**
+     * Called once a release brought up by {@link #up} is healthy. For a start-first rollout (stack.json
+     * "rollout") the new containers of the listed services join the network the proxy finds them on,
+     * and the old ones serve for the drain time, then are stopped and removed; nothing for other
+     * stacks. A failure to put the new containers in service fails; one stopping the old ones is a warning.
+     */
+    default void promote(String stack, Path releaseDir, StackSettings settings) {}
+
     /** Stops and removes the stack. */
     void down(String stack, Path releaseDir);
 

@@ -49,7 +49,7 @@ public final class Running {
 
     /** One line of the compose container listing ({@link Docker#composeContainers()}). */
     public record Listed(String id, String project, String workingDir, String service, String name, String image, String state,
-                         String status) {}
+                         String status, String networks) {}
 
     /** Parses the lines of {@link Docker#composeContainers()}: its fields separated by tabs. */
     public static List<Listed> parseListing(String text) {
@@ -57,7 +57,7 @@ public final class Running {
         for (String line : text.split("\n")) {
             if (line.isBlank()) continue;
             String[] f = line.split("\t", -1);
-            out.add(new Listed(f[0].strip(), field(f, 1), field(f, 2), field(f, 3), field(f, 4), field(f, 5), field(f, 6), field(f, 7)));
+            out.add(new Listed(f[0].strip(), field(f, 1), field(f, 2), field(f, 3), field(f, 4), field(f, 5), field(f, 6), field(f, 7), field(f, 8)));
         }
         return out;
     }
@@ -126,7 +126,7 @@ public final class Running {
         return out;
     }
 
-    static Running ofContainers(Map<String, List<Container>> containers) {
+    public static Running ofContainers(Map<String, List<Container>> containers) {
         return new Running(containers, Map.of(), List.of());
     }
 

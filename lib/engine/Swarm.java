@@ -13,7 +13,33 @@ public final class Swarm {
 
     /** Deploys (creates or updates in place) the stack from the release's compose file; services not in it are removed. */
     public static List<String> stackDeploy(String stack, Path releaseDir) {
-        return List.of("docker", "stack", "deploy", "-c", releaseDir.resolve(Compose.FILE).toString(), "--with-registry-auth", "--prune", stack);
+        return stackDeploy(stack, releaseDir, null);
+    }
+
+    /** {@link #stackDeploy(String, Path)} with a second compose file merged over the first (null: none). */
+    public static List<String> stackDeploy(String stack, Path releaseDir, Path override) {
+        List<String> a = new ArrayList<>(List.of("docker", "stack", "deploy", "-c", releaseDir.resolve(Compose.FILE).toString()));
+        if (override != null) a.addAll(List.of("-c", override.toString()));
+        a.addAll(List.of("--with-registry-auth", "--prune", stack));
+        return List.copyOf(a);
+    }
+
+    /** The file the tool writes into a swarm release dir for a start-first rollout (stack.json "rollout"). */
+    public static final String ROLLOUT_FILE = "docker-compose.rollout.yml";
+
+    /**
+     * The compose file that makes the updates of {@code services} start-first: swarm starts a new task
+     * and stops the old one only once the new one runs (healthy, where it has a healthcheck).
+     * {@code version} is the main file's version (null: none), which docker stack deploy wants the same.
+     */
+    public static String rolloutFile(String version, List<String> services) {
+        StringBuilder b = new StringBuilder("# written by seisei-deploy for stack.json \"rollout\": start-first updates\n");
+        if (version != null) b.append("version: \"").append(version).append("\"\n");
+        b.append("services:\n");
+        for (String s : services) {
+            b.append("  ").append(s).append(":\n    deploy:\n      update_config:\n        order: start-first\n");
+        }
+        return b.toString();
     }
 
     public static List<String> stackRm(String stack) {

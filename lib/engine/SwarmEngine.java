@@ -58,6 +58,14 @@ public final class SwarmEngine implements Engine {
                     + Names.quote(s.path("LocalNodeState").asText("unknown")) + "); run the scripts on a swarm manager");
         if (!s.path("ControlAvailable").asBoolean(false))
             throw Fail.usage("stack " + stack + " runs on swarm, but this node is not a swarm manager; run the scripts on a manager");
+        StackSettings settings = StackSettings.load(sourceDir);
+        if (settings.rollout != null) {
+            Object raw = ComposeFile.top(sourceDir, Compose.FILE).get("services");
+            for (String name : settings.rollout.services) {
+                if (!(raw instanceof Map<?, ?> sm) || !sm.containsKey(name))
+                    throw Fail.usage("stack.json rollout: rollout.services names " + name + ", which is not a service of " + file);
+            }
+        }
     }
 
     /** Pulls the pinned images on this manager: a registry that cannot serve them fails the deploy before the switch. */
@@ -75,9 +83,21 @@ public final class SwarmEngine implements Engine {
     @Override
     public void ensureImages(List<String> refs) {}
 
+    /**
+     * `docker stack deploy` of the release; with a start-first rollout (stack.json "rollout") the
+     * listed services get {@code update_config.order: start-first} from a second compose file the
+     * tool writes into the release dir ({@link Swarm#ROLLOUT_FILE}), merged over the stack's own.
+     */
     @Override
     public void up(String stack, Path releaseDir) {
-        Proc.of(Swarm.stackDeploy(stack, releaseDir)).dir(releaseDir).env(DotEnv.read(releaseDir)).timeout(Duration.ofMinutes(10))
+        StackSettings settings = StackSettings.load(releaseDir);
+        Path override = null;
+        if (settings.rollout != null) {
+            Object version = ComposeFile.top(releaseDir, Compose.FILE).get("version");
+            override = releaseDir.resolve(Swarm.ROLLOUT_FILE);
+            lib.core.AtomicFiles.write(override, Swarm.rolloutFile(version == null ? null : version.toString(), settings.rollout.services));
+        }
+        Proc.of(Swarm.stackDeploy(stack, releaseDir, override)).dir(releaseDir).env(DotEnv.read(releaseDir)).timeout(Duration.ofMinutes(10))
                 .progress(line -> console.progress("deploy: " + line)).check("deploying " + stack + " to the swarm");
     }
 

@@ -162,7 +162,9 @@ public final class DeployFlow {
             emit(m, "failed", report.summary());
             return Exit.UNHEALTHY;
         }
-        life.fail(attempt, life.record(target, Outcome.ROLLED_BACK).withMessage("unhealthy: " + report.summary()));
+        String kept = Lifecycle.startFirst(target) ? "; " + previous + " kept serving (start-first rollout of "
+                + String.join(", ", target.settings.rollout.services) + ")" : "";
+        life.fail(attempt, life.record(target, Outcome.ROLLED_BACK).withMessage("unhealthy: " + report.summary() + kept));
         console.step("rolling back to " + previous);
         Health.Report back = life.restoresForeign(previous) ? life.restoreForeign(previous, target) : life.restore(previous);
         CurrentManifest restored = CurrentManifest.read(layout, q.stack());

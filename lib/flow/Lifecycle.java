@@ -181,7 +181,7 @@ public final class Lifecycle {
         cx.console().step("switching " + layout.stackLink(stack) + " -> " + t.releaseId);
         AtomicFiles.switchLink(layout.stackLink(stack), t.dir);
         Faults.point("after-switch");
-        cx.console().step("starting " + stack + " (" + t.engine.upDescription() + ")");
+        cx.console().step("starting " + stack + " (" + t.engine.upDescription(t.settings) + ")");
         try {
             takeOver(t.engine);
             t.engine.up(stack, t.dir);
@@ -191,7 +191,19 @@ public final class Lifecycle {
         Faults.point("after-up");
         int seconds = waits.healthSeconds(t.settings);
         cx.console().step("waiting for " + stack + " to be healthy (up to " + seconds + "s)");
-        return new Health(t.engine, cx.console()).await(stack, t.dir, t.settings, seconds);
+        Health.Report report = new Health(t.engine, cx.console()).await(stack, t.dir, t.settings, seconds);
+        if (!report.healthy() || !startFirst(t)) return report;
+        try {
+            t.engine.promote(stack, t.dir, t.settings);
+        } catch (Fail f) {
+            return new Health.Report(false, true, List.of("putting the new containers in service: " + f.oneLine()), report.containers());
+        }
+        return report;
+    }
+
+    /** True when {@code t} rolls out start-first (stack.json "rollout"): a failed attempt never stopped what served. */
+    public static boolean startFirst(Target t) {
+        return t.settings.rollout != null;
     }
 
     /**

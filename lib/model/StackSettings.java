@@ -27,7 +27,12 @@ import java.util.Set;
  *     "http": [{"url": "http://127.0.0.1:8069/web/health", "status": 200, "contains": "ok", "timeout_seconds": 5}]
  *   },
  *   "keep_releases": 10,
- *   "hooks": {"pre_deploy": "hooks/pre-deploy", "post_deploy": "hooks/post-deploy", "timeout_seconds": 900}
+ *   "hooks": {"pre_deploy": "hooks/pre-deploy", "post_deploy": "hooks/post-deploy", "timeout_seconds": 900},
+ *   "rollout": {                            // start-first rollouts (README "Zero-downtime rollouts"); none: up --force-recreate
+ *     "services": ["web"],                  // stateless services that may run twice for a moment; never a database
+ *     "network": "default",                 // the compose network the proxy finds them on by name
+ *     "drain_seconds": 5                    // old and new both serve this long before the old one stops
+ *   }
  * }
  * </pre>
  */
@@ -40,6 +45,8 @@ public class StackSettings {
     public HealthSettings health;
     public Integer keep_releases;
     public HookSettings hooks;
+    /** Null: every service is recreated in place at each deploy (`up --force-recreate`). */
+    public Rollout rollout;
 
     public static class Image {
         public String name;
@@ -64,6 +71,21 @@ public class StackSettings {
         public String pre_deploy;
         public String post_deploy;
         public Integer timeout_seconds;
+    }
+
+    /**
+     * A start-first rollout of some services: the new release's containers start beside the running
+     * ones, join {@link #network} once healthy, and the old ones stop {@link #drain_seconds} later.
+     */
+    public static class Rollout {
+        public static final String DEFAULT_NETWORK = "default";
+        public static final int DEFAULT_DRAIN_SECONDS = 5;
+
+        public List<String> services;
+        public String network;
+        public Integer drain_seconds;
+
+        public boolean lists(String service) { return services.contains(service); }
     }
 
     /** Reads {@code dir/stack.json} (defaults when absent) and checks every field. */
@@ -122,6 +144,26 @@ public class StackSettings {
             if (h.startsWith("/") || Path.of(h).normalize().startsWith("..") || h.contains("\0"))
                 throw Fail.usage(where + ": hook " + Names.quote(h) + " must be a path inside the stack dir");
         }
+        if (rollout != null) validateRollout(where);
+    }
+
+    private static final java.util.regex.Pattern COMPOSE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    private void validateRollout(String where) {
+        if (rollout.services == null || rollout.services.isEmpty())
+            throw Fail.usage(where + ": rollout.services must name at least one service of the compose file");
+        Set<String> seen = new HashSet<>();
+        for (String s : rollout.services) {
+            if (s == null || !COMPOSE_NAME.matcher(s).matches())
+                throw Fail.usage(where + ": rollout.services: " + Names.quote(String.valueOf(s)) + " is not a compose service name");
+            if (!seen.add(s)) throw Fail.usage(where + ": rollout.services names " + s + " twice");
+        }
+        if (rollout.network == null) rollout.network = Rollout.DEFAULT_NETWORK;
+        if (!COMPOSE_NAME.matcher(rollout.network).matches())
+            throw Fail.usage(where + ": rollout.network " + Names.quote(rollout.network) + " is not a compose network name");
+        if (rollout.drain_seconds == null) rollout.drain_seconds = Rollout.DEFAULT_DRAIN_SECONDS;
+        if (rollout.drain_seconds < 0 || rollout.drain_seconds > 3600)
+            throw Fail.usage(where + ": rollout.drain_seconds must be 0..3600");
     }
 
     /**

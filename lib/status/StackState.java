@@ -103,6 +103,11 @@ public final class StackState {
         public Boolean matches;
         /** The compose project of a container the stack has under an old project; absent for its own. */
         public String foreign_project;
+        /**
+         * For a service of a start-first rollout: "serving", "starting (new)" (not serving yet),
+         * "serving (old)" (the one a rollout replaces), "not serving (left over)"; absent otherwise.
+         */
+        public String role;
     }
 
     /** The stacks under the root: links in stacks/ and manifests in releases/current/, sorted. */
@@ -442,6 +447,7 @@ public final class StackState {
         v.health = c.health;
         v.matches = drift == null ? null : drift.stream().noneMatch(d -> c.name.equals(d.container));
         v.foreign_project = c.foreign_project;
+        v.role = c.role;
         return v;
     }
 

@@ -200,13 +200,19 @@ public final class StatusReport {
             console.result("containers: " + (s.engineError != null ? "unknown (" + s.engineError + ")" : "none"));
         } else {
             console.result("containers:");
-            Table t = new Table("NAME", "SERVICE", "STATE", "HEALTH", "IMAGE", "MATCHES");
+            // a start-first rollout shows which container serves: during a rollout the old one, then the new one
+            boolean roles = s.containers.stream().anyMatch(c -> c.role != null);
+            Table t = roles ? new Table("NAME", "SERVICE", "ROLE", "STATE", "HEALTH", "IMAGE", "MATCHES")
+                    : new Table("NAME", "SERVICE", "STATE", "HEALTH", "IMAGE", "MATCHES");
             for (StackState.ContainerView c : s.containers) {
-                t.add(List.of(Table.cell(c.name), Table.cell(dash(c.service)), Table.cell(c.state, "running".equals(c.state) ? console::green : console::red),
+                List<Table.Cell> row = new java.util.ArrayList<>(List.of(Table.cell(c.name), Table.cell(dash(c.service))));
+                if (roles) row.add(Table.cell(dash(c.role), c.role == null ? null : c.role.startsWith("serving") ? console::green : console::yellow));
+                row.addAll(List.of(Table.cell(c.state, "running".equals(c.state) ? console::green : console::red),
                         Table.cell(dash(c.health), c.health == null ? null : "healthy".equals(c.health) ? console::green
                                 : "starting".equals(c.health) ? console::yellow : console::red),
                         Table.cell(c.image), c.matches == null ? Table.cell("?", console::yellow)
                                 : c.matches ? Table.cell("yes", console::green) : Table.cell("no", console::red)));
+                t.add(row);
             }
             console.result(t.lines("  ", console.width()));
         }

@@ -433,20 +433,30 @@ public final class TwoNodeSwarm implements AutoCloseable {
 
     /** Processes whose command line names the work or exec root: engines, their containerd and shims, the registry. */
     static List<ProcessHandle> ourProcesses() {
+        return processesUsing(List.of(WORK, RUN));
+    }
+
+    /** Processes (other than this one) whose command line names a path inside one of {@code dirs}. */
+    static List<ProcessHandle> processesUsing(List<Path> dirs) {
         long self = ProcessHandle.current().pid();
         return ProcessHandle.allProcesses().filter(p -> p.pid() != self).filter(p -> {
             String cmd = cmdline(p.pid());
-            return cmd.contains(WORK + "/") || cmd.contains(RUN + "/");
+            return dirs.stream().anyMatch(d -> cmd.contains(d + "/"));
         }).toList();
     }
 
     /** Mount points under the work and exec roots, deepest first. */
     static List<String> ourMounts() {
+        return mountsUnder(List.of(WORK, RUN));
+    }
+
+    /** Mount points at or under one of {@code dirs}, deepest first. */
+    static List<String> mountsUnder(List<Path> dirs) {
         List<String> out = new ArrayList<>();
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
                 String mp = unescape(line.split(" ")[4]);
-                if (mp.equals(WORK.toString()) || mp.startsWith(WORK + "/") || mp.equals(RUN.toString()) || mp.startsWith(RUN + "/")) out.add(mp);
+                if (dirs.stream().anyMatch(d -> mp.equals(d.toString()) || mp.startsWith(d + "/"))) out.add(mp);
             }
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -39,6 +39,21 @@ class ComposeTest {
     }
 
     @Test
+    void startFirstRolloutBuilders() {
+        assertEquals(plus(V1, "up", "-d", "--no-deps", "--remove-orphans", "proxy", "db"), v1.upServices("web-prod", DIR, List.of("proxy", "db")));
+        assertEquals(plus(V2, "up", "-d", "--no-deps", "--remove-orphans", "proxy", "db"), v2.upServices("web-prod", DIR, List.of("proxy", "db")));
+        var scale = new java.util.LinkedHashMap<String, Integer>();
+        scale.put("web", 2);
+        scale.put("api", 4);
+        List<String> tail = List.of("up", "--no-start", "--no-deps", "--no-recreate", "--remove-orphans", "--scale", "web=2", "--scale", "api=4",
+                "web", "api");
+        assertEquals(plus(V1, tail.toArray(String[]::new)), v1.createBeside("web-prod", DIR, scale));
+        assertEquals(plus(V2, tail.toArray(String[]::new)), v2.createBeside("web-prod", DIR, scale));
+        assertEquals(List.of("docker", "network", "connect", "--alias", "web", "web-prod_edge", "c1"), Docker.networkConnect("web-prod_edge", "web", "c1"));
+        assertEquals(List.of("docker", "network", "disconnect", "web-prod_edge", "c1"), Docker.networkDisconnect("web-prod_edge", "c1"));
+    }
+
+    @Test
     void down() {
         assertEquals(plus(V1, "down", "--remove-orphans"), v1.down("web-prod", DIR));
         assertEquals(plus(V2, "down", "--remove-orphans"), v2.down("web-prod", DIR));
@@ -48,7 +63,7 @@ class ComposeTest {
     void dockerBuilders() {
         assertEquals(List.of("docker", "ps", "-a", "--no-trunc", "--filter", "label=com.docker.compose.project", "--format",
                 "{{.ID}}\t{{.Label \"com.docker.compose.project\"}}\t{{.Label \"com.docker.compose.project.working_dir\"}}"
-                        + "\t{{.Label \"com.docker.compose.service\"}}\t{{.Names}}\t{{.Image}}\t{{.State}}\t{{.Status}}"),
+                        + "\t{{.Label \"com.docker.compose.service\"}}\t{{.Names}}\t{{.Image}}\t{{.State}}\t{{.Status}}\t{{.Networks}}"),
                 Docker.composeContainers());
         assertEquals(List.of("docker", "image", "inspect", "--format", "{{.Id}}", "a@sha256:1", "postgres:16"),
                 Docker.imageInspectIds(List.of("a@sha256:1", "postgres:16")));

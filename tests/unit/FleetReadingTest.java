@@ -34,7 +34,7 @@ class FleetReadingTest {
                 "");
         List<Running.Listed> l = Running.parseListing(listing);
         assertEquals(7, l.size());
-        assertEquals(new Running.Listed("id7", "nolabel", "", "", "", "", "", ""), l.get(6));
+        assertEquals(new Running.Listed("id7", "nolabel", "", "", "", "", "", "", ""), l.get(6));
         Map<String, String> owners = Running.owners(l, homes("web-staging", "odoo-prod"));
         assertEquals(Map.of("id1", "web-staging", "id2", "odoo-prod", "id6", "web-staging"), owners);
         assertEquals(List.of("id1", "id2", "id6"), List.copyOf(owners.keySet()));

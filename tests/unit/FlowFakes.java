@@ -83,6 +83,18 @@ final class FlowFakes {
         }
     }
 
+    /** A stack source like {@link #stack} whose stack.json asks for a start-first rollout of web. */
+    String rolloutStack(String name, String env) {
+        stack(name, env);
+        try {
+            Files.writeString(source.resolve(name).resolve("stack.json"), "{\"environment\": \"" + env + "\", \"images\": [{\"var\": \"IMAGE_REF\","
+                    + " \"repository\": \"" + REPO + "\"}], \"rollout\": {\"services\": [\"web\"], \"drain_seconds\": 0}}");
+            return name;
+        } catch (IOException e) {
+            throw new RuntimeException(e);
+        }
+    }
+
     /** A digest file naming {@code tag} of the repository with a digest made of {@code c}. */
     Path digests(String tag, char c) {
         try {
@@ -146,6 +158,7 @@ final class FlowFakes {
             call("down", releaseDir);
             running = null;
         }
+        @Override public void promote(String stack, Path releaseDir, StackSettings settings) { call("promote", releaseDir); }
 
         @Override
         public Observation observe(String stack, Path releaseDir, StackSettings settings, Map<String, ImageRef> pinned) {
