@@ -83,7 +83,7 @@ public class run {
                 (cls.startsWith("unit.") ? unit : it).add(sel);
             }
         }
-        long t0 = System.nanoTime();
+        long t0 = SUITE_START;
         if (!unit.isEmpty()) {
             long t = System.nanoTime();
             execute(unit, Map.of());
@@ -134,6 +134,9 @@ public class run {
         LauncherFactory.create().execute(request, new Listener());
     }
 
+    /** When the suite started: each class's line says when it ran, relative to it. */
+    static final long SUITE_START = System.nanoTime();
+
     static final class Listener implements TestExecutionListener {
         final Map<String, Long> started = new ConcurrentHashMap<>();
         final Map<String, int[]> perClass = new ConcurrentHashMap<>();
@@ -166,7 +169,9 @@ public class run {
                     String cls = simple(((ClassSource) id.getSource().get()).getClassName());
                     int[] n = perClass.getOrDefault(cls, new int[3]);
                     classSeconds.put(cls, ms / 1000.0);
-                    System.out.printf("CLASS %s: %d passed, %d failed%s in %.1f s%n", cls, n[0], n[1], n[2] > 0 ? ", " + n[2] + " skipped" : "", ms / 1000.0);
+                    long from = (started.getOrDefault(id.getUniqueId(), SUITE_START) - SUITE_START) / 1_000_000_000L;
+                    System.out.printf("CLASS %s: %d passed, %d failed%s in %.1f s (%d s to %d s)%n", cls, n[0], n[1], n[2] > 0 ? ", " + n[2] + " skipped" : "",
+                            ms / 1000.0, from, from + ms / 1000);
                 }
                 return;
             }
