@@ -5,14 +5,13 @@ import static org.junit.jupiter.api.Assertions.*;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 import support.World;
 
 /**
- * The README's first command runs green end to end and tears down. Isolated: the demo's stacks,
- * ports and .work/demo are fixed names, and it starts the engine itself.
+ * The README's first command runs green end to end and tears down. It runs beside other classes:
+ * its stacks, ports, image repository and .work/demo are names no other test uses, and the engine
+ * it starts is the one the suite started already.
  */
-@Isolated
 class DemoIT {
     @Test
     void demoRunsEndToEnd() {

@@ -7,16 +7,13 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 import support.World;
 
 /**
  * ./install-fast: the servers' fast path, installed into a prefix (the one the suite installed for
- * this run, or one of its own) and used against the real engine. Isolated: it looks for
- * install-fast's stand-in registry among all processes, and an install's training runs want the
- * cores to themselves.
+ * this run, or one of its own) and used against the real engine. It runs beside other classes: no
+ * other test runs install-fast, whose stand-in registry it looks for among all processes.
  */
-@Isolated
 class FastPathIT {
     @Test
     void installFastWritesLaunchersWithTrainedArchivesThatDeployAndReport() throws Exception {

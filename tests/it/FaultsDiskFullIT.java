@@ -7,14 +7,12 @@ import java.nio.file.Path;
 import java.util.List;
 import lib.model.Layout;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Isolated;
 import support.World;
 
 /**
- * FaultsIT's full disk: a deploy into a releases dir on a 1 MB tmpfs. Isolated: it mounts a file
- * system on this machine, which every process sees while it is there.
+ * FaultsIT's full disk: a deploy into a releases dir on a 1 MB tmpfs, mounted inside the test's
+ * own world (no other test looks there, so it runs beside other classes).
  */
-@Isolated
 class FaultsDiskFullIT {
     @Test
     void fullDiskInTheReleasesDirLeavesNoPartialRelease() throws Exception {

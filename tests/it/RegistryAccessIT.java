@@ -46,6 +46,7 @@ import lib.registry.Trust;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import support.World;
 
 /**
@@ -58,8 +59,10 @@ import support.World;
  * under /etc/docker/certs.d; a forwarding proxy that counts what it forwarded; a front that answers 429,
  * 503 or closes the connection once. Test images go in with the real docker CLI and the same
  * DOCKER_CONFIG, PATH and certs.d; deploy, build-image --push and clean-images --registry come back
- * through the tool with them. Everything made here is removed at the end.
+ * through the tool with them. Everything made here is removed at the end. SwarmTwoNodeIT writes to
+ * /etc/docker/certs.d too, hence the lock they share.
  */
+@ResourceLock("/etc/docker/certs.d")
 class RegistryAccessIT {
     static final String USER = "tester";
     static final String PASSWORD = "s3cret-pw";

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.parallel.Isolated;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import support.TwoNodeSwarm;
 import support.World;
 
@@ -32,10 +32,12 @@ import support.World;
  * namespace (where the registry is), with DOCKER_HOST naming the manager's engine. The machine's own
  * engine is not used, and the machine is left as it was found (checked after the clean-up).
  *
- * <p>Isolated: it adds network namespaces, two engines and an entry in /etc/docker/certs.d, which
- * the whole machine sees. The steps build on one another, in order.
+ * <p>It runs beside other classes: its namespaces, engines, directories and mounts have names of
+ * its own; the one thing it shares is /etc/docker/certs.d (an entry for its registry, and the dir
+ * itself when there was none), which RegistryAccessIT checks too, hence the lock. The steps build
+ * on one another, in order.
  */
-@Isolated
+@ResourceLock("/etc/docker/certs.d")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SwarmTwoNodeIT {
     /** Where the app listens inside each node's namespace (network_mode host there; the machine's loopback never sees it). */

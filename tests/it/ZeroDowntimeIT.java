@@ -34,8 +34,9 @@ import support.World;
  * the namespace sends 60 requests/s through the proxy for the whole of each case: deploy, redeploy,
  * rollback, a deploy whose release never gets healthy, a rollback to a release that is not healthy.
  * With stack.json "rollout" for web: no request fails, the broken release never answers one, exactly
- * one web container runs afterwards and the db container is never restarted. The same cases on the
- * same stack without the setting fail requests (so the first half can fail). The same again on swarm
+ * one web container runs afterwards and the db container is never restarted. Without the setting
+ * the same deploy fails requests (so the first half can fail; the benchmark runs all five cases
+ * without it too, {@link #CONTROL_CASES}). The same again on swarm
  * (the engine in the namespace becomes a one-node swarm): start-first updates from the setting fail
  * no request, stop-first ones do. The figures are printed at the end, and written to
  * $SEISEI_ZDT_FIGURES when set (bench/zero-downtime.sh).
@@ -59,6 +60,12 @@ class ZeroDowntimeIT {
     /** variant (compose or swarm, with the rollout or not) / case to what the load generator saw. */
     static final Map<String, Load> FIGURES = new LinkedHashMap<>();
     static final List<String> CASES = List.of("deploy", "redeploy", "rollback", "deploy never healthy", "rollback to unhealthy");
+    /**
+     * The cases run without the setting: in the suite only the deploy, which shows that the load
+     * generator sees the failures the setting prevents; all five for the benchmark
+     * (bench/zero-downtime.sh sets SEISEI_ZDT_FIGURES).
+     */
+    static final List<String> CONTROL_CASES = System.getenv("SEISEI_ZDT_FIGURES") == null ? List.of("deploy") : CASES;
 
     @BeforeAll
     static void up() {
@@ -188,7 +195,7 @@ class ZeroDowntimeIT {
 
     @Test
     @Order(2)
-    void withoutItEveryCaseFailsRequests() {
+    void withoutItADeployFailsRequests() {
         step(2);
         String stack = stack("plain", 8082, false, false);
         run(stack, 8082, COMPOSE);
@@ -226,7 +233,7 @@ class ZeroDowntimeIT {
     }
 
     static void assertFailures(String variant) {
-        for (String c : CASES) {
+        for (String c : CONTROL_CASES) {
             // swarm leaves a service whose spec did not change alone: the same tag again updates nothing
             if (variant.equals(SWARM) && c.equals("redeploy")) continue;
             Load l = FIGURES.get(variant + "/" + c);
@@ -247,7 +254,7 @@ class ZeroDowntimeIT {
         assertTrue(support.TwoNodeSwarm.await(Duration.ofSeconds(30), () -> "v1".equals(served(port))), "the proxy serves v1");
         String db = identity(stack, "db", swarm);
         String proxy = identity(stack, "proxy", swarm);
-        for (String c : CASES) {
+        for (String c : rollout ? CASES : CONTROL_CASES) {
             int expectExit = c.equals("deploy never healthy") || c.equals("rollback to unhealthy") ? 5 : 0;
             String expectBody = switch (c) {
                 case "deploy", "redeploy" -> "v2";
