@@ -43,7 +43,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * before any engine starts. Then tests/prepare starts the engine and registry, builds the test
  * images and installs the scripts' fast path for this exact code (World runs the scripts through it;
  * SEISEI_FAST=0 runs them through JBang), and the real-engine classes run in parallel,
- * SEISEI_TEST_THREADS at a time (default 3, for 2 cores: the tests mostly wait on the engine).
+ * SEISEI_TEST_THREADS at a time (default 4, for 2 cores: the tests mostly wait on the engine).
  *
  * <p>Parallel or alone (docs/TESTING.md, "Running the suite", says more):
  * <ul>
@@ -105,7 +105,7 @@ public class run {
             }
             if (!prefix.isEmpty()) System.setProperty("seisei.fast", prefix);
             System.out.println(prefix.isEmpty() ? "[fast] scripts run through JBang" : "[fast] scripts run through " + prefix + "/bin");
-            String threads = System.getenv().getOrDefault("SEISEI_TEST_THREADS", "3");
+            String threads = System.getenv().getOrDefault("SEISEI_TEST_THREADS", "4");
             t = System.nanoTime();
             execute(it, Map.of(
                     "junit.jupiter.execution.parallel.enabled", "true",
