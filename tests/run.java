@@ -54,7 +54,10 @@ import org.junit.platform.launcher.core.LauncherFactory;
  *     mounts, /etc/docker/certs.d, images or processes others could use) or whose checks others'
  *     load would skew makes it run with nothing beside it. On a method it isolates the whole class,
  *     so a case that must run alone goes in a class of its own;
- * <li>{@code @ResourceLock("name")} on classes that share one thing keeps just those apart.
+ * <li>{@code @ResourceLock("name")} on classes that share one thing keeps just those apart;
+ * <li>{@code @Order(n)} on the longest classes starts them first (lowest n first, the others after
+ *     them), so that the run does not end waiting on one long class; ZeroDowntimeIT, which mostly
+ *     waits, goes first.
  * </ul>
  *
  * <p>Prints PASS/FAIL/SKIP per test, each class's duration when it ends and a table of them at the
@@ -113,7 +116,8 @@ public class run {
                     "junit.jupiter.execution.parallel.mode.classes.default", "concurrent",
                     "junit.jupiter.execution.parallel.config.strategy", "fixed",
                     "junit.jupiter.execution.parallel.config.fixed.parallelism", threads,
-                    "junit.jupiter.execution.parallel.config.fixed.max-pool-size", threads));
+                    "junit.jupiter.execution.parallel.config.fixed.max-pool-size", threads,
+                    "junit.jupiter.testclass.order.default", "org.junit.jupiter.api.ClassOrderer$OrderAnnotation"));
             phases.put("real-engine tests (" + threads + " at a time)", seconds(t));
         }
         finish(t0);

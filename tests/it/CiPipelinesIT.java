@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import lib.core.Json;
 import lib.model.Layout;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ import support.World;
  * in them may run on the runner or the server.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Order(2) // long: started early (tests/run.java)
 class CiPipelinesIT {
     World w;
     DeployServer server;

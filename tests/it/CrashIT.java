@@ -18,6 +18,7 @@ import lib.history.HistoryLog;
 import lib.model.CurrentManifest;
 import lib.model.Layout;
 import lib.model.StackLock;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import support.World;
 
@@ -30,6 +31,7 @@ import support.World;
  * It runs beside other classes: their load changes where a random kill lands, and a kill counts
  * only when it landed inside the flow (attempts that did not are retried, within a bound).
  */
+@Order(6) // long: started early (tests/run.java)
 class CrashIT {
     static final List<String> POINTS = List.of("after-lock", "after-solidify", "after-pull", "after-switch", "after-up", "after-manifest");
     static final int STACKS = 3;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import support.World;
 
@@ -12,6 +13,7 @@ import support.World;
  * its stacks, ports, image repository and .work/demo are names no other test uses, and the engine
  * it starts is the one the suite started already.
  */
+@Order(5) // long: started early (tests/run.java)
 class DemoIT {
     @Test
     void demoRunsEndToEnd() {

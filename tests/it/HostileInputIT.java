@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import lib.model.Layout;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -24,6 +25,7 @@ import support.World;
  * ({@link HostileCleanInputIT}, {@link HostileBuildInputIT}), so the three run side by side.
  */
 @Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each
+@Order(4) // long: started early (tests/run.java)
 class HostileInputIT {
     static final List<String> DEPLOY = List.of("deploy");
     static final List<String> ROOT_SCRIPTS = List.of("rollback", "status", "verify");

@@ -43,6 +43,7 @@ import lib.model.DigestManifest;
 import lib.model.Layout;
 import lib.registry.Registry;
 import lib.registry.Trust;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -63,6 +64,7 @@ import support.World;
  * /etc/docker/certs.d too, hence the lock they share.
  */
 @ResourceLock("/etc/docker/certs.d")
+@Order(3) // long: started early (tests/run.java)
 class RegistryAccessIT {
     static final String USER = "tester";
     static final String PASSWORD = "s3cret-pw";

@@ -10,12 +10,14 @@ import java.util.List;
 import lib.model.CurrentManifest;
 import lib.core.Json;
 import lib.model.Layout;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import support.World;
 
 @Execution(ExecutionMode.CONCURRENT) // its tests are independent: a world each, nothing shared
+@Order(7) // long: started early (tests/run.java)
 class StatusIT {
 
     /** Runs status.java with this world's --root (status has no --source). */

@@ -46,6 +46,7 @@ import support.World;
  * bench/zero-downtime.sh, which runs it alone. The steps build on one another, in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Order(1) // long: started early (tests/run.java)
 class ZeroDowntimeIT {
     static final String APP = NetnsEngine.REGISTRY + "/zdt/app";
     static final String PROXY = NetnsEngine.REGISTRY + "/zdt/proxy:1";
