@@ -69,7 +69,7 @@ class FaultsIT {
             Layout l = new Layout(w.root);
             String live = l.currentReleaseId(s);
             Path compose = w.source.resolve(s).resolve("docker-compose.yml");
-            World.write(compose, World.read(compose) + "    healthcheck:\n      test: [\"CMD\", \"/bin/busybox\", \"sleep\", \"60\"]\n"
+            World.write(compose, World.read(compose).replace(World.HEALTHCHECK, "") + "    healthcheck:\n      test: [\"CMD\", \"/bin/busybox\", \"sleep\", \"60\"]\n"
                     + "      interval: 60s\n      timeout: 90s\n");
             long t0 = System.nanoTime();
             World.Run r = w.run("deploy", s, "staging", "v2", "--health-timeout", "3");
