@@ -35,15 +35,14 @@ import support.World;
  * With stack.json "rollout" for web: no request fails, the broken release never answers one, exactly
  * one web container runs afterwards and the db container is never restarted. Without the setting
  * the same deploy fails requests (so the first half can fail; the benchmark runs all five cases
- * without it too, {@link #CONTROL_CASES}). The same again on swarm
- * (the engine in the namespace becomes a one-node swarm): start-first updates from the setting fail
- * no request, stop-first ones do. The figures are printed at the end, and written to
+ * without it too, {@link #CONTROL_CASES}). The same on swarm: {@link ZeroDowntimeSwarmIT}, which
+ * uses this class's helpers. The figures are printed at the end, and written to
  * $SEISEI_ZDT_FIGURES when set (bench/zero-downtime.sh).
  *
- * <p>It runs beside other classes: its namespace, engine, registry and directories have names of
- * its own, and what it asserts (no failed request, the rate, the containers) does not depend on
- * the machine being quiet; the figures for the performance document come from
- * bench/zero-downtime.sh, which runs it alone. The steps build on one another, in order.
+ * <p>It runs beside other classes (its namespace, engine, registry and directories have names of
+ * its own; under the suite's load no request failed here in any run, the longest gap grew to about
+ * 1 s), but never beside ZeroDowntimeSwarmIT, which uses the same namespace and runs alone. The
+ * steps build on one another, in order.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Order(1) // long: started early (tests/run.java)
@@ -70,6 +69,7 @@ class ZeroDowntimeIT {
 
     @BeforeAll
     static void up() {
+        passed = 0;
         unmet = NetnsEngine.unmet();
         if (unmet != null) return;
         // the scripts run in a namespace without a way out: through the suite's fast path, else JBang compiles them out here first
@@ -204,19 +204,6 @@ class ZeroDowntimeIT {
         passed = 2;
     }
 
-    @Test
-    @Order(3)
-    void onSwarmStartFirstUpdatesFailNoRequestAndStopFirstOnesDo() {
-        step(3);
-        NetnsEngine.dockerOk("swarm", "init", "--advertise-addr", "127.0.0.1");
-        String stack = stack("zsw", 8083, true, true);
-        run(stack, 8083, SWARM_ROLLOUT);
-        assertNoFailures(SWARM_ROLLOUT);
-        String plain = stack("psw", 8084, false, true);
-        run(plain, 8084, SWARM);
-        assertFailures(SWARM);
-        passed = 3;
-    }
 
     static final String COMPOSE_ROLLOUT = "compose, rollout";
     static final String COMPOSE = "compose";
