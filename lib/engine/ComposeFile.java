@@ -79,24 +79,25 @@ public final class ComposeFile {
         else if (p != null) throw Fail.failed(file + ": profiles of service " + name + " is not a list");
         Object ext = svc.get("extends");
         if (ext != null && image == null) {
-            String base;
-            Path baseFile = file;
-            Map<String, Object> baseTop = top;
-            if (ext instanceof String s) {
-                base = scalar(s, vars, rules, file, name + ".extends");
-            } else {
-                Map<String, Object> e = map(ext, "extends of service " + name, file);
-                base = scalar(e.get("service"), vars, rules, file, name + ".extends.service");
-                if (base == null) throw Fail.failed(file + ": extends of service " + name + " names no service");
-                Object f = e.get("file");
-                if (f != null) {
-                    baseFile = file.getParent().resolve(scalar(f, vars, rules, file, name + ".extends.file")).normalize();
-                    baseTop = load(baseFile);
-                }
-            }
-            image = resolve(dir, baseFile, baseTop, base, vars, rules, seen).image;
+            Base b = base(ext, file, top, vars, rules, name);
+            image = resolve(dir, b.file, b.top, b.service, vars, rules, seen).image;
         }
         return new Resolved(image, profiles);
+    }
+
+    /** The service an {@code extends} names, and the file (and its top-level mapping) it is in. */
+    private record Base(String service, Path file, Map<String, Object> top) {}
+
+    /** Reads service {@code name}'s {@code extends} value: a service name, or {service, file}. */
+    private static Base base(Object ext, Path file, Map<String, Object> top, Map<String, String> vars, Rules rules, String name) {
+        if (ext instanceof String s) return new Base(scalar(s, vars, rules, file, name + ".extends"), file, top);
+        Map<String, Object> e = map(ext, "extends of service " + name, file);
+        String service = scalar(e.get("service"), vars, rules, file, name + ".extends.service");
+        if (service == null) throw Fail.failed(file + ": extends of service " + name + " names no service");
+        Object f = e.get("file");
+        if (f == null) return new Base(service, file, top);
+        Path baseFile = file.getParent().resolve(scalar(f, vars, rules, file, name + ".extends.file")).normalize();
+        return new Base(service, baseFile, load(baseFile));
     }
 
     /** The top-level mapping of {@code dir/file}, as written. */
@@ -126,22 +127,8 @@ public final class ComposeFile {
         Map<String, Object> out = new LinkedHashMap<>();
         Object ext = own.get("extends");
         if (ext != null) {
-            String base;
-            Path baseFile = file;
-            Map<String, Object> baseTop = top;
-            if (ext instanceof String s) {
-                base = scalar(s, vars, rules, file, name + ".extends");
-            } else {
-                Map<String, Object> e = map(ext, "extends of service " + name, file);
-                base = scalar(e.get("service"), vars, rules, file, name + ".extends.service");
-                if (base == null) throw Fail.failed(file + ": extends of service " + name + " names no service");
-                Object fe = e.get("file");
-                if (fe != null) {
-                    baseFile = file.getParent().resolve(scalar(fe, vars, rules, file, name + ".extends.file")).normalize();
-                    baseTop = load(baseFile);
-                }
-            }
-            out.putAll(options(baseFile, baseTop, base, vars, rules, seen));
+            Base b = base(ext, file, top, vars, rules, name);
+            out.putAll(options(b.file, b.top, b.service, vars, rules, seen));
         }
         out.putAll(own);
         out.remove("extends");
